@@ -1,0 +1,1 @@
+"""Benchmarks: each scenario runs interleaved with its baseline and is reported as a ratio."""

@@ -1,0 +1,224 @@
+"""Run the benchmarks: ``python -m bench [--database-url URL] [--rounds N] [--per-round N]``.
+
+Scenarios (see ../shared/design/PERFORMANCE.md):
+  S7 floor     ``{__typename}`` through the whole app vs a plain Starlette JSON endpoint
+  S7 token     the same with a bearer token to verify
+  S7 2KB       a 2 KB document (fragments, aliases, no rows) vs the plain endpoint
+  locations    ``locations(first:100)`` vs the same JSON built by hand (Core select + orjson)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+from pathlib import Path
+
+import orjson
+from asgi_lifespan import LifespanManager
+from sqlalchemy import select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bench.harness import Call, Reply, Samples, asgi_call, compare, graphql_call
+from oms_graphql import migrate, models
+from oms_graphql.app import create_app
+from oms_graphql.auth import mint_token
+from oms_graphql.db import Database
+from oms_graphql.ids import encode_gid
+from oms_graphql.locations.service import LocationAddress, LocationFields, add_location
+from oms_graphql.settings import Settings
+
+LOCATION_COUNT = 100
+LOCATIONS_QUERY = """{ locations(first: 100) { nodes {
+  id name kind isActive priority address { city countryCode latitude longitude } } } }"""
+
+
+def two_kilobyte_document() -> str:
+    fields = """id name kind isActive fulfillsOnlineOrders pickupEnabled priority
+    dailyOrderCapacity createdAt updatedAt address { address1 address2 city province zip
+    countryCode phone latitude longitude }"""
+    fragments = (
+        "fragment Page on LocationConnection {\n"
+        "  edges { cursor node { ...Loc } }\n  nodes { ...Loc }\n"
+        "  pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n}\n"
+        f"fragment Loc on Location {{ {fields} }}\n"
+    )
+    keys = ["ID", "NAME", "PRIORITY", "CREATED_AT"]
+    aliases: list[str] = []
+    while len("\n".join(aliases)) + len(fragments) < 2048:
+        key = keys[len(aliases) % len(keys)]
+        aliases.append(f"  page{len(aliases)}: locations(first: 0, sortKey: {key}) {{ ...Page }}")
+    return "query Dashboard {\n" + "\n".join(aliases) + "\n}\n" + fragments
+
+
+async def seed(database: Database) -> None:
+    async with database.transaction() as session:
+        for i in range(LOCATION_COUNT):
+            await add_location(
+                session,
+                given=LocationFields(
+                    name=f"Bench location {i:03}",
+                    priority=i % 10,
+                    address=LocationAddress(
+                        city=f"City {i}",
+                        country_code="IT",
+                        latitude=40 + i / 100,
+                        longitude=9 + i / 100,
+                    ),
+                ),
+            )
+
+
+def baseline_app(database: Database) -> Starlette:
+    """Plain Starlette: the floor for any JSON endpoint, and locations built by hand."""
+
+    async def plain(request: Request) -> Response:
+        orjson.loads(await request.body())
+        return Response(
+            orjson.dumps({"data": {"__typename": "Query"}}), media_type="application/json"
+        )
+
+    async def locations(request: Request) -> Response:
+        orjson.loads(await request.body())
+        loc = models.Location
+        statement = (
+            select(
+                loc.id,
+                loc.name,
+                loc.kind,
+                loc.is_active,
+                loc.priority,
+                loc.city,
+                loc.country_code,
+                loc.latitude,
+                loc.longitude,
+            )
+            .order_by(loc.id)
+            .limit(LOCATION_COUNT)
+        )
+        async with database.reading() as session:
+            rows = (await session.execute(statement)).all()
+        nodes = [
+            {
+                "id": encode_gid("Location", r.id),
+                "name": r.name,
+                "kind": r.kind.value,
+                "isActive": r.is_active,
+                "priority": r.priority,
+                "address": {
+                    "city": r.city,
+                    "countryCode": r.country_code,
+                    "latitude": r.latitude,
+                    "longitude": r.longitude,
+                },
+            }
+            for r in rows
+        ]
+        body = {"data": {"locations": {"nodes": nodes}}}
+        return Response(orjson.dumps(body), media_type="application/json")
+
+    return Starlette(
+        routes=[
+            Route("/plain", plain, methods=["POST"]),
+            Route("/locations", locations, methods=["POST"]),
+        ]
+    )
+
+
+def post(app: Starlette, path: str) -> Call:
+    body = orjson.dumps({"query": "{ __typename }"})
+
+    async def call() -> Reply:
+        return await asgi_call(
+            app, "POST", path, body=body, headers={"content-type": "application/json"}
+        )
+
+    return call
+
+
+def report(rows: list[tuple[str, Samples, Samples, str]]) -> None:
+    header = (
+        f"{'scenario':<28}{'ours p50':>10}{'ours p99':>10}{'base p50':>10}"
+        f"{'base p99':>10}{'ratio':>8}{'SQL/op':>8}  baseline"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, ours, base, baseline_name in rows:
+        ratio = ours.median / base.median
+        sql = "-" if ours.statements is None else str(ours.statements)
+        print(
+            f"{name:<28}{ours.median * 1e3:>8.3f}ms{ours.percentile(0.99) * 1e3:>8.3f}ms"
+            f"{base.median * 1e3:>8.3f}ms{base.percentile(0.99) * 1e3:>8.3f}ms"
+            f"{ratio:>7.1f}x{sql:>8}  {baseline_name}"
+        )
+
+
+async def run(database_url: str, rounds: int, per_round: int) -> None:
+    settings = Settings.from_env(
+        {}, database_url=database_url, jwt_secret="bench-secret-" + "x" * 32, sql_count_header=True
+    )
+    migrate.upgrade(database_url)
+    app = create_app(settings)
+    database: Database = app.state.runtime.database
+    await seed(database)
+    plain = baseline_app(database)
+    token = mint_token(settings, scopes=["read_locations"])
+    document = two_kilobyte_document()
+    scenarios: list[tuple[str, Call, Call, str]] = [
+        (
+            "S7 {__typename}",
+            graphql_call(app, "{ __typename }", None),
+            post(plain, "/plain"),
+            "plain Starlette JSON",
+        ),
+        (
+            "S7 {__typename} + token",
+            graphql_call(app, "{ __typename }", token),
+            post(plain, "/plain"),
+            "plain Starlette JSON",
+        ),
+        (
+            f"S7 {len(document) / 1024:.1f} KB document",
+            graphql_call(app, document, token),
+            post(plain, "/plain"),
+            "plain Starlette JSON",
+        ),
+        (
+            "locations(first:100)",
+            graphql_call(app, LOCATIONS_QUERY, token),
+            post(plain, "/locations"),
+            "Core select + orjson",
+        ),
+    ]
+    results = []
+    async with LifespanManager(app):
+        for name, ours, baseline, baseline_name in scenarios:
+            mine, theirs = await compare(ours, baseline, rounds=rounds, per_round=per_round)
+            results.append((name, mine, theirs, baseline_name))
+    print(f"database: {database.dialect}; {rounds} rounds x {per_round} requests per side\n")
+    report(results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--database-url", help="an EMPTY database to use (default: temp SQLite)")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--per-round", type=int, default=100)
+    args = parser.parse_args()
+    if args.database_url:
+        asyncio.run(run(args.database_url, args.rounds, args.per_round))
+        return
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}"
+        asyncio.run(run(url, args.rounds, args.per_round))
+
+
+if __name__ == "__main__":
+    main()

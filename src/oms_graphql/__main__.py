@@ -1,0 +1,3 @@
+from oms_graphql.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,197 @@
+"""Engine, sessions, the declarative base and the column types every model shares."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Dialect, MetaData, event, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments an ``INTEGER PRIMARY KEY``; PostgreSQL gets 64-bit ids.
+IdType = BigInteger().with_variant(sqlite.INTEGER(), "sqlite")
+
+MONEY_SCALE = 4
+"""Money is stored as an integer count of 1/10,000 units: exact on SQLite and PostgreSQL
+alike, enough for every ISO 4217 currency (at most 3 decimals), and summable in SQL."""
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on both databases (SQLite returns naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    @property
+    def python_type(self) -> type[datetime]:
+        return datetime
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass a timezone-aware value")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class MoneyAmount(TypeDecorator[Decimal]):
+    """An exact decimal amount stored as a scaled integer (see ``MONEY_SCALE``)."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    @property
+    def python_type(self) -> type[Decimal]:
+        return Decimal
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        scaled = Decimal(value).scaleb(MONEY_SCALE)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {MONEY_SCALE} decimal places")
+        return int(scaled)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value).scaleb(-MONEY_SCALE)
+
+
+# --- statement counting -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class StatementCount:
+    value: int = 0
+
+
+_statement_count: ContextVar[StatementCount | None] = ContextVar("statement_count", default=None)
+
+
+@contextmanager
+def count_statements() -> Iterator[StatementCount]:
+    """Count the SQL statements run by this task and the tasks it starts (dataloader batches)."""
+    counter = StatementCount()
+    token = _statement_count.set(counter)
+    try:
+        yield counter
+    finally:
+        _statement_count.reset(token)
+
+
+def current_statement_count() -> int:
+    counter = _statement_count.get()
+    return 0 if counter is None else counter.value
+
+
+def _count_statement(_connection: Any, _cursor: Any, statement: str, *_: Any, **__: Any) -> None:
+    counter = _statement_count.get()
+    # Our SQLite BEGIN is explicit (PostgreSQL's is implicit in the driver): count queries only.
+    if counter is not None and not statement.startswith("BEGIN"):
+        counter.value += 1
+
+
+# --- engine and sessions ------------------------------------------------------------------
+
+_WRITE_OPTION = "oms_write_transaction"
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so that "begin" below decides how to begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=10000",
+            "PRAGMA synchronous=NORMAL",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Writers take the write lock up front: a deferred transaction that later upgrades
+        # to a writer fails with "database is locked" instead of waiting for the busy timeout.
+        if connection.get_execution_options().get(_WRITE_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """One engine per application, with separate session factories for reads and writes."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.url = url
+        self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+        options: dict[str, Any] = {"echo": echo}
+        if self.dialect == "sqlite":
+            options["connect_args"] = {"timeout": 30}
+        else:
+            options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        self.engine = create_async_engine(url, **options)
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        event.listen(self.engine.sync_engine, "before_cursor_execute", _count_statement)
+        writer = self.engine.execution_options(**{_WRITE_OPTION: True})
+        self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = async_sessionmaker(writer, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
+        async with self._write_sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A short read-only session (one per dataloader batch or list query)."""
+        async with self._read_sessions() as session:
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,40 @@
+"""The per-request context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from oms_graphql.auth import Principal
+from oms_graphql.db import Database
+from oms_graphql.graphql.dataloaders import Loaders
+from oms_graphql.runtime import Runtime
+
+
+@dataclass(slots=True)
+class Context:
+    runtime: Runtime
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    principal: Principal
+    loaders: Loaders = field(init=False)
+    connection_params: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.reset_loaders()
+
+    @property
+    def db(self) -> Database:
+        return self.runtime.database
+
+    def reset_loaders(self) -> None:
+        """Fresh loaders: per operation, and after each mutation so nothing stale is served."""
+        self.loaders = Loaders(self.runtime.database)
+
+
+Info: TypeAlias = strawberry.Info[Context, None]

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import strawberry
+
+from oms_graphql.graphql.locations.types import LocationKind
+
+
+@strawberry.input(
+    description="A location's address. When editing, omitted fields stay as they are."
+)
+class LocationAddressInput:
+    address1: str | None = strawberry.field(default=strawberry.UNSET, description="Street address.")
+    address2: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Apartment, suite, building and so on."
+    )
+    city: str | None = strawberry.field(default=strawberry.UNSET, description="City or town.")
+    province: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Province, state or region."
+    )
+    zip: str | None = strawberry.field(default=strawberry.UNSET, description="Postal code.")
+    country_code: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="ISO 3166-1 alpha-2 country code, e.g. DE. Required for a new location.",
+    )
+    phone: str | None = strawberry.field(default=strawberry.UNSET, description="Phone number.")
+    latitude: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Latitude in degrees (-90 to 90); give it together with longitude.",
+    )
+    longitude: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Longitude in degrees (-180 to 180); give it together with latitude.",
+    )
+
+
+@strawberry.input(description="A new location.")
+class LocationAddInput:
+    name: str = strawberry.field(description="Unique name of the location.")
+    address: LocationAddressInput = strawberry.field(
+        description="Where it is; countryCode required."
+    )
+    kind: LocationKind = strawberry.field(
+        default=LocationKind.WAREHOUSE, description="Warehouse, store or fulfillment service."
+    )
+    fulfills_online_orders: bool = strawberry.field(
+        default=True, description="Whether routing may send online orders here."
+    )
+    pickup_enabled: bool = strawberry.field(
+        default=False, description="Whether customers may pick orders up here."
+    )
+    priority: int = strawberry.field(default=0, description="Routing preference; higher wins.")
+    daily_order_capacity: int | None = strawberry.field(
+        default=None, description="Orders per UTC day routing may assign here; null for no limit."
+    )
+
+
+@strawberry.input(description="Changes to a location; omitted fields stay as they are.")
+class LocationEditInput:
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="New unique name.")
+    address: LocationAddressInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Address fields to change."
+    )
+    kind: LocationKind | None = strawberry.field(
+        default=strawberry.UNSET, description="Warehouse, store or fulfillment service."
+    )
+    fulfills_online_orders: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Whether routing may send online orders here."
+    )
+    pickup_enabled: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Whether customers may pick orders up here."
+    )
+    priority: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Routing preference; higher wins."
+    )
+    daily_order_capacity: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Orders per UTC day routing may assign here; null removes the limit.",
+    )

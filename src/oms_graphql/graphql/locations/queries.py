@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from oms_graphql.graphql.context import Info
+from oms_graphql.graphql.locations.types import Location, LocationSortKeys
+from oms_graphql.graphql.node import GlobalIdArgument
+from oms_graphql.graphql.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    Reverse,
+    connection,
+)
+from oms_graphql.graphql.permissions import requires
+from oms_graphql.ids import decode_gid
+from oms_graphql.locations import repository
+from oms_graphql.paging import PageRequest
+
+
+@strawberry.type
+class LocationQueries:
+    @strawberry.field(
+        description="A location by id; null when it does not exist.",
+        extensions=requires("read_locations"),
+    )
+    async def location(self, info: Info, id: GlobalIdArgument) -> Location | None:
+        row = await info.context.loaders.location.load(decode_gid(id, expected="Location").pk)
+        return Location.from_model(row) if row else None
+
+    @strawberry.field(
+        description="Locations, a page at a time (oldest first unless sortKey says otherwise).",
+        extensions=requires("read_locations"),
+    )
+    async def locations(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        sort_key: Annotated[
+            LocationSortKeys, strawberry.argument(description="What to order locations by.")
+        ] = LocationSortKeys.ID,
+        reverse: Reverse = False,
+    ) -> Connection[Location]:
+        request = PageRequest.from_args(first, after, last, before)
+        async with info.context.db.reading() as session:
+            page = await repository.page(
+                session, request=request, sort_key=sort_key.value, reverse=reverse
+            )
+        return connection(page, Location.from_model)

@@ -1,0 +1,70 @@
+"""Relay connections (edges, nodes, pageInfo) over keyset pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Generic, TypeVar
+
+import strawberry
+
+from oms_graphql.paging import MAX_PAGE_SIZE, Page
+
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=(
+            f"Items after `after` (at most {MAX_PAGE_SIZE}; 50 when neither first nor last)."
+        )
+    ),
+]
+After = Annotated[str | None, strawberry.argument(description="Cursor to page forwards from.")]
+Last = Annotated[
+    int | None,
+    strawberry.argument(description=f"Items before `before` (at most {MAX_PAGE_SIZE})."),
+]
+Before = Annotated[str | None, strawberry.argument(description="Cursor to page backwards from.")]
+Reverse = Annotated[bool, strawberry.argument(description="Reverse the order of the sort key.")]
+
+N = TypeVar("N")
+
+
+@strawberry.type(description="Where this page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(
+        description=(
+            "Whether items precede this page. Exact when paging backwards; when paging "
+            "forwards it is true whenever `after` was given."
+        )
+    )
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+
+
+@strawberry.type(description="One item of a list, with the cursor to page from it.")
+class Edge(Generic[N]):
+    cursor: str = strawberry.field(description="Opaque keyset cursor of this item.")
+    node: N = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of a list, ordered by its sort key, then by id.")
+class Connection(Generic[N]):
+    edges: list[Edge[N]] = strawberry.field(description="The items of this page with cursors.")
+    page_info: PageInfo = strawberry.field(description="How to fetch the neighbouring pages.")
+
+    @strawberry.field(description="The items of this page, without cursors.")
+    def nodes(self) -> list[N]:
+        return [edge.node for edge in self.edges]
+
+
+def connection(page: Page[Any], convert: Callable[[Any], N]) -> Connection[N]:
+    edges = [Edge(cursor=cursor, node=convert(row)) for cursor, row in page.edges]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )

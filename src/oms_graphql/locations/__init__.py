@@ -1,0 +1,1 @@
+"""Locations: warehouses, stores and third-party fulfillment services."""

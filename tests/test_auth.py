@@ -1,0 +1,236 @@
+"""Bearer tokens: who gets in, who is refused, and with which code."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import ECKey, KeySet, OctKey, RSAKey
+from sqlalchemy import Engine
+
+from oms_graphql.auth import TokenError, TokenVerifier
+from oms_graphql.settings import Settings
+from tests.api import Api
+from tests.factories import count_rows
+
+LIST = "{ locations(first: 5) { nodes { id } } }"
+ADD = """mutation { locationAdd(input: {name: "X", address: {countryCode: "IT"}}) {
+  location { id } userErrors { code } } }"""
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def _claims(settings: Settings, **overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": "someone",
+        "iat": now,
+        "exp": now + 600,
+        "scope": "read_locations",
+    }
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+async def test_no_token_is_unauthenticated(api: Api) -> None:
+    result = await api.gql(LIST, token=None)
+
+    assert result.status == 200
+    assert result.data is None
+    assert result.error_codes == ["UNAUTHENTICATED"]
+
+
+async def test_typename_needs_no_token(api: Api) -> None:
+    assert (await api.gql("{ __typename }", token=None)).ok() == {"__typename": "Query"}
+
+
+def _forged_tokens(settings: Settings) -> dict[str, str]:
+    secret = OctKey.import_key(settings.jwt_secret or "")
+    other = OctKey.import_key("another-secret-that-is-long-enough-0123456789")
+    return {
+        "expired": jwt.encode(
+            {"alg": "HS256"}, _claims(settings, iat=1, exp=int(time.time()) - 3600), secret
+        ),
+        "signed with another key": jwt.encode({"alg": "HS256"}, _claims(settings), other),
+        "alg none": f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(_claims(settings))}.",
+        "wrong issuer": jwt.encode({"alg": "HS256"}, _claims(settings, iss="evil"), secret),
+        "wrong audience": jwt.encode({"alg": "HS256"}, _claims(settings, aud="other"), secret),
+        "no expiry": jwt.encode({"alg": "HS256"}, _claims(settings, exp=None), secret),
+        "no subject": jwt.encode({"alg": "HS256"}, _claims(settings, sub=None), secret),
+        "channels not a list": jwt.encode(
+            {"alg": "HS256"}, _claims(settings, channels="web"), secret
+        ),
+        "garbage": "not-a-token",
+        "three garbage parts": "a.b.c",
+    }
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "expired",
+        "signed with another key",
+        "alg none",
+        "wrong issuer",
+        "wrong audience",
+        "no expiry",
+        "no subject",
+        "channels not a list",
+        "garbage",
+        "three garbage parts",
+    ],
+)
+async def test_bad_tokens_are_refused_before_anything_runs(
+    api: Api, settings: Settings, sync_engine: Engine, kind: str
+) -> None:
+    token = _forged_tokens(settings)[kind]
+
+    result = await api.gql(ADD, token=token)
+
+    assert result.status == 401
+    assert result.error_codes == ["UNAUTHENTICATED"]
+    assert result.statements == 0
+    assert count_rows(sync_engine, "locations") == 0
+
+
+async def test_other_authorization_schemes_are_refused(api: Api) -> None:
+    result = await api.gql(LIST, token=None, headers={"Authorization": "Basic dXNlcjpwYXNz"})
+
+    assert result.status == 401
+    assert result.error_codes == ["UNAUTHENTICATED"]
+
+
+async def test_missing_scope_is_forbidden(api: Api) -> None:
+    result = await api.gql(LIST, token=api.token("read_orders"))
+
+    assert result.error_codes == ["FORBIDDEN"]
+    assert result.errors[0]["extensions"]["scope"] == "read_locations"
+
+
+async def test_read_scope_cannot_write(api: Api, sync_engine: Engine) -> None:
+    result = await api.gql(ADD, token=api.token("read_locations"))
+
+    assert result.error_codes == ["FORBIDDEN"]
+    assert count_rows(sync_engine, "locations") == 0
+
+
+async def test_write_scope_implies_read(api: Api) -> None:
+    result = await api.gql(LIST, token=api.token("write_locations"))
+
+    assert result.ok() == {"locations": {"nodes": []}}
+
+
+async def test_a_token_minted_for_the_server_is_accepted(api: Api) -> None:
+    assert (await api.gql(LIST, token=api.token("read_locations"))).ok()
+
+
+# --- asymmetric keys --------------------------------------------------------------------
+
+
+def _settings_with_jwks(tmp_path: Path, keys: list[Any], **extra: Any) -> Settings:
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(KeySet(keys).as_dict(private=False)))
+    return Settings.from_env(
+        {},
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}",
+        jwks_file=str(jwks),
+        **extra,
+    )
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "make_key"),
+    [
+        ("RS256", lambda: RSAKey.generate_key(2048, parameters={"kid": "rsa-1"})),
+        ("ES256", lambda: ECKey.generate_key("P-256", parameters={"kid": "ec-1"})),
+    ],
+)
+async def test_asymmetric_tokens_from_a_jwks_file(
+    tmp_path: Path, algorithm: str, make_key: Any
+) -> None:
+    key = make_key()
+    settings = _settings_with_jwks(tmp_path, [key])
+    verifier = TokenVerifier(settings)
+    token = jwt.encode(
+        {"alg": algorithm, "kid": key.kid},
+        _claims(settings, scope="write_locations", channels=["web"], email="A@B.IT"),
+        key,
+    )
+
+    principal = await verifier.verify(token)
+
+    assert principal.subject == "someone"
+    assert principal.scopes == {"write_locations", "read_locations"}
+    assert principal.channels == {"web"}
+    assert principal.email == "a@b.it"
+
+
+async def test_jwks_only_server_refuses_hs256_tokens(tmp_path: Path) -> None:
+    key = RSAKey.generate_key(2048, parameters={"kid": "rsa-1"})
+    settings = _settings_with_jwks(tmp_path, [key])
+    hs_token = jwt.encode({"alg": "HS256"}, _claims(settings), OctKey.import_key("x" * 40))
+
+    with pytest.raises(TokenError, match="HS256"):
+        await TokenVerifier(settings).verify(hs_token)
+
+
+async def test_token_signed_by_an_unknown_rsa_key_is_refused(tmp_path: Path) -> None:
+    trusted = RSAKey.generate_key(2048, parameters={"kid": "rsa-1"})
+    intruder = RSAKey.generate_key(2048, parameters={"kid": "rsa-1"})
+    settings = _settings_with_jwks(tmp_path, [trusted])
+    token = jwt.encode({"alg": "RS256", "kid": "rsa-1"}, _claims(settings), intruder)
+
+    with pytest.raises(TokenError, match="signature"):
+        await TokenVerifier(settings).verify(token)
+
+
+@pytest.fixture
+def jwks_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A local HTTP server publishing a JWKS that the test may change (key rotation)."""
+    published: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"keys": published}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json", published
+    server.shutdown()
+    server.server_close()
+
+
+async def test_tokens_verified_against_a_jwks_url(
+    tmp_path: Path, jwks_server: tuple[str, list[dict[str, Any]]]
+) -> None:
+    url, published = jwks_server
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    published.append(key.as_dict(private=False))
+    settings = Settings.from_env(
+        {}, database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}", jwks_url=url
+    )
+    token = jwt.encode({"alg": "RS256", "kid": "k1"}, _claims(settings), key)
+
+    principal = await TokenVerifier(settings).verify(token)
+
+    assert principal.scopes == {"read_locations"}

@@ -1,0 +1,157 @@
+"""The HTTP surface: health, readiness, metrics, GraphiQL, request ids and error handling."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from starlette.applications import Starlette
+
+from oms_graphql.app import create_app
+from oms_graphql.db import Database
+from oms_graphql.locations import repository
+from oms_graphql.settings import Settings
+from tests.api import Api
+from tests.conftest import TEST_JWT_SECRET
+from tests.factories import a_location
+
+
+async def test_healthz(api: Api) -> None:
+    response = await api.client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_checks_the_database(api: Api) -> None:
+    response = await api.client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready"}
+
+
+async def test_readyz_fails_when_the_database_is_unreachable(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings.from_env(
+        {},
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'missing-dir' / 'oms.sqlite3'}",
+        jwt_secret=TEST_JWT_SECRET,
+    )
+    app = create_app(settings)
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        response = await client.get("/readyz")
+        health = await client.get("/healthz")
+
+    assert response.status_code == 503
+    assert health.status_code == 200
+    assert "database unreachable" in caplog.text
+
+
+async def test_metrics_count_operations_by_name(api: Api, database: Database) -> None:
+    await a_location(database)
+    await api.gql("query ListLocations { locations(first: 5) { nodes { id } } }")
+    await api.gql("query ListLocations { locations(first: 5) { nodes { id } } }")
+    await api.gql("query Broken { locations(first: 5000) { nodes { id } } }")
+
+    text = (await api.client.get("/metrics")).text
+
+    assert 'oms_graphql_operations_total{operation="ListLocations",outcome="ok"} 2.0' in text
+    assert 'oms_graphql_operations_total{operation="Broken",outcome="error"} 1.0' in text
+    assert 'oms_graphql_operation_duration_seconds_count{operation="ListLocations"} 2.0' in text
+    assert 'oms_graphql_operation_sql_statements_sum{operation="ListLocations"} 2.0' in text
+
+
+async def test_graphiql_is_served_to_browsers(api: Api) -> None:
+    response = await api.client.get("/graphql", headers={"Accept": "text/html"})
+
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_graphiql_can_be_switched_off(settings: Settings) -> None:
+    app = create_app(Settings.from_env({}, **{**_fields(settings), "graphiql": False}))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        response = await c.get("/graphql", headers={"Accept": "text/html"})
+
+    assert response.status_code == 404
+
+
+def _fields(settings: Settings) -> dict[str, object]:
+    return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+
+
+async def test_queries_work_over_get(api: Api) -> None:
+    response = await api.client.get("/graphql", params={"query": "{ __typename }"})
+
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_mutations_are_refused_over_get(api: Api, database: Database) -> None:
+    location = await a_location(database)
+    location_id = f"gid://oms/Location/{location.id}"
+    query = f'mutation {{ locationDeactivate(id: "{location_id}") {{ location {{ id }} }} }}'
+    response = await api.client.get(
+        "/graphql",
+        params={"query": query},
+        headers={"Authorization": f"Bearer {api.token('admin')}"},
+    )
+    after = await api.gql(f'{{ location(id: "gid://oms/Location/{location.id}") {{ isActive }} }}')
+
+    assert response.status_code == 400
+    assert after.ok() == {"location": {"isActive": True}}
+
+
+async def test_request_ids_are_kept_or_made(api: Api) -> None:
+    kept = await api.client.get("/healthz", headers={"X-Request-Id": "abc-123"})
+    made = await api.client.get("/healthz", headers={"X-Request-Id": "bad id with spaces"})
+
+    assert kept.headers["x-request-id"] == "abc-123"
+    assert made.headers["x-request-id"] not in ("", "bad id with spaces")
+
+
+async def test_syntax_errors_are_validation_failures(api: Api) -> None:
+    result = await api.gql("{ locations(first: ")
+
+    assert result.error_codes == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+async def test_variables_of_the_wrong_type_are_bad_user_input(api: Api) -> None:
+    result = await api.gql(
+        "query($n: Int) { locations(first: $n) { nodes { id } } }", {"n": "many"}
+    )
+
+    assert result.error_codes == ["BAD_USER_INPUT"]
+
+
+async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
+    app: Starlette,
+    api: Api,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret connection string postgres://admin:hunter2@db")
+
+    monkeypatch.setattr(repository, "page", explode)
+
+    response = await api.client.post(
+        "/graphql",
+        json={"query": "{ locations(first: 1) { nodes { id } } }"},
+        headers={"Authorization": f"Bearer {api.token('admin')}", "X-Request-Id": "req-42"},
+    )
+
+    error = response.json()["errors"][0]
+    assert error["message"] == "Internal server error."
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-42"}
+    assert "hunter2" not in response.text
+    records = [r for r in caplog.records if r.name == "oms_graphql.errors"]
+    assert records
+    assert records[0].levelno == logging.ERROR
+    assert records[0].exc_info is not None
