@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import suppress
 from functools import lru_cache
+from typing import Any
 
 from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, parse
 from strawberry.extensions import MaskErrors, SchemaExtension
@@ -108,7 +109,7 @@ class FreshLoaders(SchemaExtension):
 
 
 @lru_cache(maxsize=1024)
-def _parse(query: str, options: tuple[tuple[str, object], ...]) -> DocumentNode:
+def _parse(query: str, options: tuple[tuple[str, Any], ...]) -> DocumentNode:
     return parse(query, **dict(options))
 
 
