@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
 from pathlib import Path
 
 import httpx
@@ -73,6 +76,21 @@ async def test_graphiql_is_served_to_browsers(api: Api) -> None:
 
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_graphiql_loads_every_asset_from_this_server(api: Api) -> None:
+    page = (await api.client.get("/graphql", headers={"Accept": "text/html"})).text
+    assets = re.findall(
+        r'(?:src|href)="(/graphiql/static/[^"]+)"\s+integrity="sha384-([^"]+)"', page
+    )
+
+    assert "unpkg.com" not in page
+    assert len(assets) == 7
+    for path, integrity in assets:
+        response = await api.client.get(path)
+        assert response.status_code == 200, path
+        digest = base64.b64encode(hashlib.sha384(response.content).digest()).decode()
+        assert digest == integrity, path
 
 
 async def test_graphiql_can_be_switched_off(settings: Settings) -> None:

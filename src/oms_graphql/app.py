@@ -6,24 +6,27 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oms_graphql.db import count_statements
 from oms_graphql.graphql.schema import schema
-from oms_graphql.graphql.view import GraphQLView
+from oms_graphql.graphql.view import GRAPHIQL_ASSETS_PATH, GraphQLView
 from oms_graphql.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from oms_graphql.request_id import bind_request_id, choose_request_id, unbind_request_id
 from oms_graphql.runtime import Runtime
 from oms_graphql.settings import Settings
 
 logger = logging.getLogger("oms_graphql")
+GRAPHIQL_ASSETS = Path(__file__).parent / "static" / "graphiql"
 
 
 class RequestContextMiddleware:
@@ -100,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"),
         ],
         middleware=[
             Middleware(RequestContextMiddleware, sql_count_header=settings.sql_count_header)

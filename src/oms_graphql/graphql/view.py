@@ -23,6 +23,8 @@ from oms_graphql.graphql.extensions import uncoded_errors_masked
 from oms_graphql.runtime import Runtime
 
 _PRINCIPAL_KEY = "oms.principal"
+GRAPHIQL_ASSETS_PATH = "/graphiql/static"
+CDN = "https://unpkg.com/"
 
 
 def unauthenticated_response(message: str) -> Response:
@@ -42,6 +44,11 @@ class GraphQLView(GraphQL[Context, None]):
             keep_alive_interval=15,
         )
         self.runtime = runtime
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """strawberry's GraphiQL page, loading its scripts from this server, not a CDN."""
+        return super().graphql_ide_html.replace(CDN, GRAPHIQL_ASSETS_PATH + "/")
 
     async def principal_for(self, authorization: str | None) -> Principal:
         """The caller named by an Authorization value; no value means anonymous."""
