@@ -24,11 +24,12 @@ from starlette.routing import Route
 
 from bench.harness import Call, Reply, Samples, asgi_call, compare, graphql_call
 from oms_graphql import migrate, models
+from oms_graphql.addresses import AddressInput
 from oms_graphql.app import create_app
 from oms_graphql.auth import mint_token
 from oms_graphql.db import Database
 from oms_graphql.ids import encode_gid
-from oms_graphql.locations.service import LocationAddress, LocationFields, add_location
+from oms_graphql.locations.service import LocationFields, add_location
 from oms_graphql.settings import Settings
 
 LOCATION_COUNT = 100
@@ -62,7 +63,7 @@ async def seed(database: Database) -> None:
                 given=LocationFields(
                     name=f"Bench location {i:03}",
                     priority=i % 10,
-                    address=LocationAddress(
+                    address=AddressInput(
                         city=f"City {i}",
                         country_code="IT",
                         latitude=40 + i / 100,

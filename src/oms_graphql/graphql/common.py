@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from typing import Any
+
 import strawberry
+
+from oms_graphql.addresses import AddressInput
+from oms_graphql.unset import UNSET
+
+
+def given(value: Any) -> Any:
+    """strawberry's "not given" marker to ours (services never import strawberry)."""
+    return UNSET if value is strawberry.UNSET else value
+
+
+@strawberry.type(description="How many objects match.")
+class Count:
+    count: int = strawberry.field(description="The number of matching objects.")
 
 
 @strawberry.type(description="A postal address, with coordinates when known.")
@@ -26,4 +42,39 @@ class MailingAddress:
     )
     longitude: float | None = strawberry.field(
         default=None, description="Longitude in degrees (-180 to 180)."
+    )
+
+
+@strawberry.input(description="A postal address. When editing, omitted fields stay as they are.")
+class MailingAddressInput:
+    first_name: str | None = strawberry.field(default=strawberry.UNSET, description="First name.")
+    last_name: str | None = strawberry.field(default=strawberry.UNSET, description="Last name.")
+    company: str | None = strawberry.field(default=strawberry.UNSET, description="Company name.")
+    address1: str | None = strawberry.field(default=strawberry.UNSET, description="Street address.")
+    address2: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Apartment, suite, building and so on."
+    )
+    city: str | None = strawberry.field(default=strawberry.UNSET, description="City or town.")
+    province: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Province, state or region."
+    )
+    zip: str | None = strawberry.field(default=strawberry.UNSET, description="Postal code.")
+    country_code: str | None = strawberry.field(
+        default=strawberry.UNSET, description="ISO 3166-1 alpha-2 country code, e.g. IT."
+    )
+    phone: str | None = strawberry.field(default=strawberry.UNSET, description="Phone number.")
+    latitude: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Latitude in degrees (-90 to 90); give it together with longitude.",
+    )
+    longitude: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Longitude in degrees (-180 to 180); give it together with latitude.",
+    )
+
+
+def address_input(data: Any) -> AddressInput:
+    """An address input type (any with a subset of AddressInput's fields) to the service's."""
+    return AddressInput(
+        **{f.name: given(getattr(data, f.name, strawberry.UNSET)) for f in fields(AddressInput)}
     )

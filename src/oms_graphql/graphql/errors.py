@@ -1,19 +1,14 @@
-"""userErrors for mutation payloads, and the transaction wrapper every mutation uses."""
+"""userErrors for mutation payloads."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.errors import DomainError
-from oms_graphql.graphql.context import Info
 
-T = TypeVar("T")
-E = TypeVar("E", bound="DisplayableError")
 C = TypeVar("C", bound=enum.Enum)
 
 
@@ -25,23 +20,17 @@ class DisplayableError:
     message: str = strawberry.field(description="What is wrong, in English.")
 
 
-def user_errors(error: DomainError, error_type: type[E], codes: type[C]) -> list[E]:
+@strawberry.type(description="An error in a mutation's input, with a machine-readable code.")
+class UserError(DisplayableError, Generic[C]):
+    code: C | None = strawberry.field(description="What kind of problem, for programs.")
+
+
+E = TypeVar("E", bound=UserError)  # type: ignore[type-arg]
+
+
+def user_errors(error: DomainError, error_type: type[E], codes: type[enum.Enum]) -> list[E]:
     """The payload's ``userErrors`` for a refused mutation (codes outside ``codes`` are bugs)."""
     return [
-        error_type(field=list(p.field) or None, message=p.message, code=codes(p.code))  # type: ignore[call-arg]
+        error_type(field=list(p.field) or None, message=p.message, code=codes(p.code))
         for p in error.problems
     ]
-
-
-async def transact(info: Info, action: Callable[[AsyncSession], Awaitable[T]]) -> T | DomainError:
-    """Run ``action`` in one write transaction; a ``DomainError`` rolls everything back.
-
-    After a commit the operation's loaders are replaced, so later fields read fresh rows.
-    """
-    try:
-        async with info.context.db.transaction() as session:
-            result = await action(session)
-    except DomainError as error:
-        return error
-    info.context.reset_loaders()
-    return result

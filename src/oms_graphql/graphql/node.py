@@ -8,6 +8,7 @@ from typing import Annotated
 
 import strawberry
 
+from oms_graphql.auth import Principal
 from oms_graphql.errors import BadUserInput
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.permissions import requires_token
@@ -31,16 +32,26 @@ NodeLoader = Callable[[Info, Sequence[int]], Awaitable[Sequence[Node | None]]]
 
 @dataclass(frozen=True, slots=True)
 class NodeKind:
-    read_scope: str
+    read_scope: str | None
+    """The scope needed to see objects of this type; None when the loader checks each one."""
     load: NodeLoader
 
 
 _KINDS: dict[str, NodeKind] = {}
 
 
-def register_node(type_name: str, *, read_scope: str, load: NodeLoader) -> None:
+def register_node(type_name: str, *, read_scope: str | None, load: NodeLoader) -> None:
     """Make ``node``/``nodes`` resolve ``gid://oms/<type_name>/...`` ids."""
     _KINDS[type_name] = NodeKind(read_scope, load)
+
+
+def readable_types(principal: Principal) -> list[str]:
+    """The object types this caller may read (events of other subjects stay hidden)."""
+    return sorted(
+        name
+        for name, kind in _KINDS.items()
+        if kind.read_scope is not None and principal.has_scope(kind.read_scope)
+    )
 
 
 def _kind(gid: GlobalId, raw: str) -> NodeKind:
@@ -61,7 +72,7 @@ async def resolve_nodes(info: Info, raw_ids: Sequence[str]) -> list[Node | None]
     principal = info.context.principal
     for type_name, pks in by_type.items():
         kind = _KINDS[type_name]
-        if not principal.has_scope(kind.read_scope):
+        if kind.read_scope is not None and not principal.has_scope(kind.read_scope):
             continue
         for pk, node in zip(pks, await kind.load(info, pks), strict=True):
             found[GlobalId(type_name, pk)] = node

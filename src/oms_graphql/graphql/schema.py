@@ -9,6 +9,14 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from oms_graphql.graphql.channels.mutations import ChannelMutations
+from oms_graphql.graphql.channels.queries import ChannelQueries
+from oms_graphql.graphql.channels.types import Channel
+from oms_graphql.graphql.customers.mutations import CustomerMutations
+from oms_graphql.graphql.customers.queries import CustomerQueries
+from oms_graphql.graphql.customers.types import Customer
+from oms_graphql.graphql.events.queries import EventQueries
+from oms_graphql.graphql.events.types import Event
 from oms_graphql.graphql.extensions import (
     CachedParser,
     ErrorCodes,
@@ -22,8 +30,10 @@ from oms_graphql.graphql.locations.queries import LocationQueries
 from oms_graphql.graphql.locations.types import Location
 from oms_graphql.graphql.node import NodeQueries
 
-Query = merge_types("Query", (NodeQueries, LocationQueries))
-Mutation = merge_types("Mutation", (LocationMutations,))
+Query = merge_types(
+    "Query", (NodeQueries, ChannelQueries, LocationQueries, CustomerQueries, EventQueries)
+)
+Mutation = merge_types("Mutation", (ChannelMutations, LocationMutations, CustomerMutations))
 
 
 class OmsSchema(Schema):
@@ -38,7 +48,7 @@ def create_schema() -> OmsSchema:
     return OmsSchema(
         query=Query,
         mutation=Mutation,
-        types=[Location],
+        types=[Channel, Customer, Event, Location],
         extensions=[
             # Clients send the same documents again and again; graphql-core's validation
             # costs more than executing a small query (measured: bench, S7 rows).

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms_graphql.models import Location
+from oms_graphql.models import Channel, Location, LocationKind, location_channels
 from oms_graphql.paging import Page, PageRequest, SortKey, fetch_page
+from oms_graphql.search import (
+    SearchSpec,
+    boolean,
+    custom,
+    enumeration,
+    identifier,
+    keyword,
+    number,
+    timestamp,
+)
 
 SORT_KEYS: dict[str, SortKey] = {
     "ID": SortKey("ID", Location.id),
@@ -16,6 +27,40 @@ SORT_KEYS: dict[str, SortKey] = {
     "PRIORITY": SortKey("PRIORITY", Location.priority),
     "CREATED_AT": SortKey("CREATED_AT", Location.created_at),
 }
+
+
+def _serves_channel(op: str, handle: str) -> ColumnElement[bool]:
+    """A location serves a channel when it names it, or names none (serves all)."""
+    linked = (
+        select(location_channels.c.location_id)
+        .join(Channel, Channel.id == location_channels.c.channel_id)
+        .where(location_channels.c.location_id == Location.id)
+    )
+    return ~exists(linked) | exists(linked.where(func.lower(Channel.handle) == handle.lower()))
+
+
+SEARCH = SearchSpec(
+    fields={
+        "id": identifier(Location.id, "Location", "numeric or global id; >, < work"),
+        "name": keyword(Location.name, "exact name, or a prefix with *"),
+        "kind": enumeration(Location.kind, LocationKind, "warehouse, store, fulfillment_service"),
+        "country": keyword(Location.country_code, "ISO country code, e.g. IT"),
+        "city": keyword(Location.city, "city"),
+        "active": boolean(Location.is_active, "true or false"),
+        "pickup_enabled": boolean(Location.pickup_enabled, "true or false"),
+        "fulfills_online_orders": boolean(Location.fulfills_online_orders, "true or false"),
+        "priority": number(Location.priority, "integer; >, >=, <, <= work"),
+        "channel": custom(_serves_channel, "handle of a channel the location serves"),
+        "created_at": timestamp(Location.created_at, "date or time; >, >=, <, <= work"),
+        "updated_at": timestamp(Location.updated_at, "date or time; >, >=, <, <= work"),
+    },
+    text_columns=(Location.name, Location.city),
+)
+
+
+def _searched(statement: Select[Any], query: str | None) -> Select[Any]:
+    condition = SEARCH.where(query)
+    return statement if condition is None else statement.where(condition)
 
 
 async def get(
@@ -40,18 +85,25 @@ async def name_taken(session: AsyncSession, name: str, *, except_id: int | None 
     return (await session.scalar(statement)) is not None
 
 
-async def count(session: AsyncSession) -> int:
-    return (await session.scalar(select(func.count()).select_from(Location))) or 0
+async def count(session: AsyncSession, *, query: str | None = None) -> int:
+    statement = _searched(select(func.count()).select_from(Location), query)
+    return (await session.scalar(statement)) or 0
 
 
 async def page(
-    session: AsyncSession, *, request: PageRequest, sort_key: str = "ID", reverse: bool = False
+    session: AsyncSession,
+    *,
+    request: PageRequest,
+    sort_key: str = "ID",
+    reverse: bool = False,
+    query: str | None = None,
 ) -> Page[Location]:
     return await fetch_page(
         session,
-        select(Location),
+        _searched(select(Location), query),
         sort=SORT_KEYS[sort_key],
         id_column=Location.id,
         request=request,
         reverse=reverse,
+        query=query,
     )

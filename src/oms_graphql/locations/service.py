@@ -2,165 +2,119 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.addresses import AddressInput, check_address, merge_address
+from oms_graphql.channels import repository as channels
+from oms_graphql.channels.service import resolve_handles
 from oms_graphql.errors import DomainError, Problem
-from oms_graphql.geo import normalize_country_code
+from oms_graphql.events import EventType, record_event
+from oms_graphql.ids import GlobalId
 from oms_graphql.locations import repository
 from oms_graphql.models import Location, LocationKind
 from oms_graphql.unset import UNSET, Unset
 
 NAME_MAX = 255
-_TEXT_LIMITS = {
-    "address1": 255,
-    "address2": 255,
-    "city": 255,
-    "province": 255,
-    "zip": 32,
-    "phone": 64,
+ADDRESS_FIELDS = (
+    "address1",
+    "address2",
+    "city",
+    "province",
+    "zip",
+    "country_code",
+    "phone",
+    "latitude",
+    "longitude",
+)
+_SETTINGS = ("kind", "fulfills_online_orders", "pickup_enabled", "priority", "daily_order_capacity")
+_API_NAMES = {
+    "fulfills_online_orders": "fulfillsOnlineOrders",
+    "pickup_enabled": "pickupEnabled",
+    "daily_order_capacity": "dailyOrderCapacity",
+    "country_code": "countryCode",
 }
-_API_NAMES = {"country_code": "countryCode", "daily_order_capacity": "dailyOrderCapacity"}
-
-
-@dataclass(frozen=True, slots=True)
-class LocationAddress:
-    """An address as given; ``UNSET`` fields are left as they are when editing."""
-
-    address1: str | Unset | None = UNSET
-    address2: str | Unset | None = UNSET
-    city: str | Unset | None = UNSET
-    province: str | Unset | None = UNSET
-    zip: str | Unset | None = UNSET
-    country_code: str | Unset | None = UNSET
-    phone: str | Unset | None = UNSET
-    latitude: float | Unset | None = UNSET
-    longitude: float | Unset | None = UNSET
 
 
 @dataclass(frozen=True, slots=True)
 class LocationFields:
-    """The editable fields of a location; ``UNSET`` means "not given"."""
+    """The editable fields of a location; ``UNSET`` means "not given".
+
+    ``channels`` are handles; ``None`` or an empty list means "serves every channel".
+    """
 
     name: str | Unset = UNSET
     kind: LocationKind | Unset = UNSET
-    address: LocationAddress | Unset = UNSET
+    address: AddressInput | Unset = UNSET
     fulfills_online_orders: bool | Unset = UNSET
     pickup_enabled: bool | Unset = UNSET
     priority: int | Unset = UNSET
     daily_order_capacity: int | Unset | None = UNSET
+    channels: list[str] | Unset | None = UNSET
 
 
 def _api(name: str) -> str:
     return _API_NAMES.get(name, name)
 
 
-def _blank_to_none(value: str | None) -> str | None:
-    if value is None:
-        return None
-    stripped = value.strip()
-    return stripped or None
-
-
-def _check_address(
-    merged: dict[str, Any], path: tuple[str, ...], problems: list[Problem]
-) -> dict[str, Any]:
-    """Validate a complete address (after merging an edit); return it normalized."""
-    clean = dict(merged)
-    for name, limit in _TEXT_LIMITS.items():
-        clean[name] = _blank_to_none(clean.get(name))
-        if clean[name] is not None and len(clean[name]) > limit:
-            problems.append(
-                Problem("TOO_LONG", f"{name} is longer than {limit} characters", (*path, name))
-            )
-    raw_country = _blank_to_none(clean.get("country_code"))
-    if raw_country is None:
-        problems.append(Problem("BLANK", "countryCode is required", (*path, "countryCode")))
-    else:
-        country = normalize_country_code(raw_country)
-        if country is None:
-            problems.append(
-                Problem(
-                    "INVALID",
-                    f"{raw_country!r} is not an ISO 3166-1 alpha-2 country code",
-                    (*path, "countryCode"),
-                )
-            )
-        clean["country_code"] = country
-    latitude, longitude = clean.get("latitude"), clean.get("longitude")
-    if latitude is not None and not -90 <= latitude <= 90:
-        problems.append(
-            Problem("OUT_OF_RANGE", "latitude must be between -90 and 90", (*path, "latitude"))
-        )
-    if longitude is not None and not -180 <= longitude <= 180:
-        problems.append(
-            Problem("OUT_OF_RANGE", "longitude must be between -180 and 180", (*path, "longitude"))
-        )
-    if (latitude is None) != (longitude is None):
-        missing = "longitude" if longitude is None else "latitude"
-        problems.append(
-            Problem("INVALID", "latitude and longitude must be given together", (*path, missing))
-        )
+async def _check_name(
+    session: AsyncSession, name: str, location_id: int | None, problems: list[Problem]
+) -> str:
+    clean = name.strip()
+    path = ("input", "name")
+    if not clean:
+        problems.append(Problem("BLANK", "name can't be blank", path))
+    elif len(clean) > NAME_MAX:
+        problems.append(Problem("TOO_LONG", f"name is longer than {NAME_MAX} characters", path))
+    elif await repository.name_taken(session, clean, except_id=location_id):
+        problems.append(Problem("TAKEN", f"a location named {clean!r} already exists", path))
     return clean
 
 
-def _address_of(location: Location) -> dict[str, Any]:
-    return {f.name: getattr(location, f.name) for f in fields(LocationAddress)}
-
-
-async def _check(
-    session: AsyncSession,
-    given: LocationFields,
-    current: dict[str, Any],
-    *,
-    location_id: int | None,
-) -> dict[str, Any]:
-    """Merge ``given`` into ``current``, validate everything, return the values to store."""
-    path = ("input",)
+async def _validated(
+    session: AsyncSession, location: Location, given: LocationFields, *, location_id: int | None
+) -> tuple[dict[str, Any], list[int] | None]:
+    """The column values to store and the channel ids (None: leave the channels alone)."""
     problems: list[Problem] = []
-    values = dict(current)
-    for f in fields(LocationFields):
-        value = getattr(given, f.name)
-        if value is not UNSET and f.name != "address":
-            values[f.name] = value
-
+    values: dict[str, Any] = {}
     if given.name is not UNSET:
-        name = given.name.strip()
-        values["name"] = name
-        if not name:
-            problems.append(Problem("BLANK", "name can't be blank", (*path, "name")))
-        elif len(name) > NAME_MAX:
-            problems.append(
-                Problem("TOO_LONG", f"name is longer than {NAME_MAX} characters", (*path, "name"))
-            )
-        elif await repository.name_taken(session, name, except_id=location_id):
-            problems.append(
-                Problem("TAKEN", f"a location named {name!r} already exists", (*path, "name"))
-            )
-
-    if given.address is not UNSET:
-        merged = {f.name: current.get(f.name) for f in fields(LocationAddress)}
-        for f in fields(LocationAddress):
-            value = getattr(given.address, f.name)
-            if value is not UNSET:
-                merged[f.name] = value
-        values.update(_check_address(merged, (*path, "address"), problems))
-
+        values["name"] = await _check_name(session, given.name, location_id, problems)
+    for name in _SETTINGS:
+        value = getattr(given, name)
+        if value is not UNSET:
+            values[name] = value
     capacity = values.get("daily_order_capacity")
     if capacity is not None and capacity < 0:
         problems.append(
             Problem(
                 "OUT_OF_RANGE",
                 "dailyOrderCapacity must be zero or more (leave it empty for no limit)",
-                (*path, _api("daily_order_capacity")),
+                ("input", "dailyOrderCapacity"),
             )
         )
+    if given.address is not UNSET:
+        current = {name: getattr(location, name, None) for name in ADDRESS_FIELDS}
+        merged = merge_address(current, given.address)
+        values.update(
+            check_address(
+                merged, ("input", "address"), problems, require_country=True, allowed=ADDRESS_FIELDS
+            )
+        )
+    channel_ids: list[int] | None = None
+    if given.channels is not UNSET:
+        try:
+            found = await resolve_handles(session, given.channels or [], ("input", "channels"))
+            channel_ids = [c.id for c in found]
+        except DomainError as error:
+            problems.extend(error.problems)
     if problems:
         raise DomainError(problems)
-    return values
+    return {
+        k: v for k, v in values.items() if k in {c.key for c in Location.__table__.c}
+    }, channel_ids
 
 
 async def _flush_or_taken(session: AsyncSession) -> None:
@@ -175,26 +129,36 @@ async def _flush_or_taken(session: AsyncSession) -> None:
 
 async def add_location(session: AsyncSession, *, given: LocationFields) -> Location:
     """Create a location; a name and an address with a country are required."""
-    problems = []
+    missing = []
     if given.name is UNSET:
-        problems.append(Problem("BLANK", "name can't be blank", ("input", "name")))
+        missing.append(Problem("BLANK", "name can't be blank", ("input", "name")))
     if given.address is UNSET:
-        problems.append(
+        missing.append(
             Problem("BLANK", "countryCode is required", ("input", "address", "countryCode"))
         )
-    if problems:
-        raise DomainError(problems)
-    defaults = {
-        "kind": LocationKind.WAREHOUSE,
-        "fulfills_online_orders": True,
-        "pickup_enabled": False,
-        "priority": 0,
-        "daily_order_capacity": None,
-    }
-    values = await _check(session, given, defaults, location_id=None)
-    location = Location(**values)
+    if missing:
+        raise DomainError(missing)
+    location = Location(
+        kind=LocationKind.WAREHOUSE,
+        is_active=True,
+        fulfills_online_orders=True,
+        pickup_enabled=False,
+        priority=0,
+        daily_order_capacity=None,
+    )
+    values, channel_ids = await _validated(session, location, given, location_id=None)
+    for name, value in values.items():
+        setattr(location, name, value)
     session.add(location)
     await _flush_or_taken(session)
+    if channel_ids:
+        await channels.set_location_channels(session, location.id, channel_ids)
+    await record_event(
+        session,
+        EventType.LOCATION_CREATED,
+        GlobalId("Location", location.id),
+        {"name": location.name, "kind": location.kind.value},
+    )
     return location
 
 
@@ -210,20 +174,23 @@ async def edit_location(
 ) -> Location:
     """Change the given fields; an address is merged field by field and validated whole."""
     location = await _existing(session, location_id)
-    current = {
-        "name": location.name,
-        "kind": location.kind,
-        "fulfills_online_orders": location.fulfills_online_orders,
-        "pickup_enabled": location.pickup_enabled,
-        "priority": location.priority,
-        "daily_order_capacity": location.daily_order_capacity,
-        **_address_of(location),
-    }
-    values = await _check(session, given, current, location_id=location_id)
+    values, channel_ids = await _validated(session, location, given, location_id=location_id)
+    changed = [_api(name) for name, value in values.items() if getattr(location, name) != value]
     for name, value in values.items():
-        if getattr(location, name) != value:
-            setattr(location, name, value)
-    await _flush_or_taken(session)
+        setattr(location, name, value)
+    if channel_ids is not None:
+        current = [c.id for _, c in await channels.channels_of_locations(session, [location_id])]
+        if sorted(current) != sorted(channel_ids):
+            await channels.set_location_channels(session, location_id, channel_ids)
+            changed.append("channels")
+    if changed:
+        await _flush_or_taken(session)
+        await record_event(
+            session,
+            EventType.LOCATION_UPDATED,
+            GlobalId("Location", location.id),
+            {"changed": sorted(set(changed))},
+        )
     return location
 
 
@@ -233,13 +200,13 @@ async def set_active(session: AsyncSession, *, location_id: int, active: bool) -
     if location.is_active != active:
         location.is_active = active
         await session.flush()
+        await record_event(
+            session,
+            EventType.LOCATION_ACTIVATED if active else EventType.LOCATION_DEACTIVATED,
+            GlobalId("Location", location.id),
+            {},
+        )
     return location
 
 
-__all__ = [
-    "LocationAddress",
-    "LocationFields",
-    "add_location",
-    "edit_location",
-    "set_active",
-]
+__all__ = ["ADDRESS_FIELDS", "LocationFields", "add_location", "edit_location", "set_active"]

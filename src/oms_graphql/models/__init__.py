@@ -1,5 +1,19 @@
 """ORM classes, one module per aggregate. Importing this package registers every table."""
 
+from oms_graphql.models.channel import Channel, ChannelKind, location_channels
+from oms_graphql.models.customer import Customer, CustomerTag
+from oms_graphql.models.event import Event
+from oms_graphql.models.idempotency import IdempotencyKey
 from oms_graphql.models.location import Location, LocationKind
 
-__all__ = ["Location", "LocationKind"]
+__all__ = [
+    "Channel",
+    "ChannelKind",
+    "Customer",
+    "CustomerTag",
+    "Event",
+    "IdempotencyKey",
+    "Location",
+    "LocationKind",
+    "location_channels",
+]

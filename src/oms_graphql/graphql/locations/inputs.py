@@ -52,6 +52,10 @@ class LocationAddInput:
     daily_order_capacity: int | None = strawberry.field(
         default=None, description="Orders per UTC day routing may assign here; null for no limit."
     )
+    channels: list[str] | None = strawberry.field(
+        default=None,
+        description="Handles of the channels served; none (the default) serves every channel.",
+    )
 
 
 @strawberry.input(description="Changes to a location; omitted fields stay as they are.")
@@ -75,4 +79,8 @@ class LocationEditInput:
     daily_order_capacity: int | None = strawberry.field(
         default=strawberry.UNSET,
         description="Orders per UTC day routing may assign here; null removes the limit.",
+    )
+    channels: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Handles of the channels served (replaces them); null or [] serves all.",
     )

@@ -5,21 +5,21 @@ from dataclasses import fields
 from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.errors import DomainError, Problem
+from oms_graphql.graphql.common import address_input, given
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.errors import DisplayableError, transact, user_errors
-from oms_graphql.graphql.locations.inputs import (
-    LocationAddInput,
-    LocationAddressInput,
-    LocationEditInput,
-)
+from oms_graphql.graphql.errors import UserError, user_errors
+from oms_graphql.graphql.locations.inputs import LocationAddInput, LocationEditInput
 from oms_graphql.graphql.locations.types import Location
+from oms_graphql.graphql.mutation import IdempotencyKey, mutate
 from oms_graphql.graphql.node import GlobalIdArgument
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import decode_gid
-from oms_graphql.locations import service
-from oms_graphql.locations.service import LocationAddress, LocationFields
+from oms_graphql.locations import repository, service
+from oms_graphql.locations.service import LocationFields
+from oms_graphql.models import Location as LocationRow
 from oms_graphql.unset import UNSET
 
 
@@ -30,11 +30,13 @@ class LocationAddUserErrorCode(enum.Enum):
     TAKEN = "TAKEN"
     INVALID = "INVALID"
     OUT_OF_RANGE = "OUT_OF_RANGE"
+    CHANNEL_NOT_FOUND = "CHANNEL_NOT_FOUND"
+    IDEMPOTENCY_KEY_MISMATCH = "IDEMPOTENCY_KEY_MISMATCH"
 
 
 @strawberry.type(description="A problem with the input of locationAdd.")
-class LocationAddUserError(DisplayableError):
-    code: LocationAddUserErrorCode | None = strawberry.field(description="What kind of problem.")
+class LocationAddUserError(UserError[LocationAddUserErrorCode]):
+    pass
 
 
 @strawberry.type(description="The result of locationAdd.")
@@ -55,11 +57,13 @@ class LocationEditUserErrorCode(enum.Enum):
     TAKEN = "TAKEN"
     INVALID = "INVALID"
     OUT_OF_RANGE = "OUT_OF_RANGE"
+    CHANNEL_NOT_FOUND = "CHANNEL_NOT_FOUND"
+    IDEMPOTENCY_KEY_MISMATCH = "IDEMPOTENCY_KEY_MISMATCH"
 
 
 @strawberry.type(description="A problem with the input of locationEdit.")
-class LocationEditUserError(DisplayableError):
-    code: LocationEditUserErrorCode | None = strawberry.field(description="What kind of problem.")
+class LocationEditUserError(UserError[LocationEditUserErrorCode]):
+    pass
 
 
 @strawberry.type(description="The result of locationEdit.")
@@ -75,13 +79,12 @@ class LocationEditPayload:
 @strawberry.enum(description="Why locationActivate refused.")
 class LocationActivateUserErrorCode(enum.Enum):
     NOT_FOUND = "NOT_FOUND"
+    IDEMPOTENCY_KEY_MISMATCH = "IDEMPOTENCY_KEY_MISMATCH"
 
 
 @strawberry.type(description="A problem with locationActivate.")
-class LocationActivateUserError(DisplayableError):
-    code: LocationActivateUserErrorCode | None = strawberry.field(
-        description="What kind of problem."
-    )
+class LocationActivateUserError(UserError[LocationActivateUserErrorCode]):
+    pass
 
 
 @strawberry.type(description="The result of locationActivate.")
@@ -97,13 +100,12 @@ class LocationActivatePayload:
 @strawberry.enum(description="Why locationDeactivate refused.")
 class LocationDeactivateUserErrorCode(enum.Enum):
     NOT_FOUND = "NOT_FOUND"
+    IDEMPOTENCY_KEY_MISMATCH = "IDEMPOTENCY_KEY_MISMATCH"
 
 
 @strawberry.type(description="A problem with locationDeactivate.")
-class LocationDeactivateUserError(DisplayableError):
-    code: LocationDeactivateUserErrorCode | None = strawberry.field(
-        description="What kind of problem."
-    )
+class LocationDeactivateUserError(UserError[LocationDeactivateUserErrorCode]):
+    pass
 
 
 @strawberry.type(description="The result of locationDeactivate.")
@@ -116,22 +118,11 @@ class LocationDeactivatePayload:
     )
 
 
+_NULLABLE = {"daily_order_capacity", "channels"}
 _CAMEL = {
     "fulfills_online_orders": "fulfillsOnlineOrders",
     "pickup_enabled": "pickupEnabled",
-    "daily_order_capacity": "dailyOrderCapacity",
-    "country_code": "countryCode",
 }
-
-
-def _given(value: Any) -> Any:
-    return UNSET if value is strawberry.UNSET else value
-
-
-def _address(data: LocationAddressInput) -> LocationAddress:
-    return LocationAddress(
-        **{f.name: _given(getattr(data, f.name)) for f in fields(LocationAddress)}
-    )
 
 
 def _location_fields(data: LocationAddInput | LocationEditInput) -> LocationFields:
@@ -139,18 +130,38 @@ def _location_fields(data: LocationAddInput | LocationEditInput) -> LocationFiel
     problems = []
     values: dict[str, Any] = {}
     for f in fields(LocationFields):
-        value = _given(getattr(data, f.name))
-        if value is None and f.name != "daily_order_capacity":
+        value = given(getattr(data, f.name))
+        if value is None and f.name not in _NULLABLE:
             name = _CAMEL.get(f.name, f.name)
             code = "BLANK" if f.name == "name" else "INVALID"
             problems.append(Problem(code, f"{name} can't be null", ("input", name)))
         elif f.name == "address" and value is not UNSET:
-            values["address"] = _address(value)
+            values["address"] = address_input(value)
         else:
             values[f.name] = value
     if problems:
         raise DomainError(problems)
     return LocationFields(**values)
+
+
+async def _recall(session: AsyncSession, location_id: Any) -> LocationRow:
+    row = await repository.get(session, location_id)
+    assert row is not None
+    return row
+
+
+async def _run(
+    info: Info, operation: str, arguments: dict[str, Any], key: str | None, action: Any
+) -> LocationRow | DomainError:
+    return await mutate(
+        info,
+        operation=operation,
+        arguments=arguments,
+        idempotency_key=key,
+        action=action,
+        remember=lambda location: location.id,
+        recall=_recall,
+    )
 
 
 @strawberry.type
@@ -163,19 +174,22 @@ class LocationMutations:
         self,
         info: Info,
         input: Annotated[LocationAddInput, strawberry.argument(description="The new location.")],
+        idempotency_key: IdempotencyKey = None,
     ) -> LocationAddPayload:
-        outcome = await transact(
-            info, lambda session: service.add_location(session, given=_location_fields(input))
+        outcome = await _run(
+            info,
+            "locationAdd",
+            {"input": input},
+            idempotency_key,
+            lambda session: service.add_location(session, given=_location_fields(input)),
         )
         if isinstance(outcome, DomainError):
-            return LocationAddPayload(
-                location=None,
-                user_errors=user_errors(outcome, LocationAddUserError, LocationAddUserErrorCode),
-            )
+            errors = user_errors(outcome, LocationAddUserError, LocationAddUserErrorCode)
+            return LocationAddPayload(location=None, user_errors=errors)
         return LocationAddPayload(location=Location.from_model(outcome), user_errors=[])
 
     @strawberry.mutation(
-        description="Change a location's name, address, flags, priority or capacity.",
+        description="Change a location's name, address, flags, priority, capacity or channels.",
         extensions=requires("write_locations"),
     )
     async def location_edit(
@@ -183,37 +197,41 @@ class LocationMutations:
         info: Info,
         id: GlobalIdArgument,
         input: Annotated[LocationEditInput, strawberry.argument(description="What to change.")],
+        idempotency_key: IdempotencyKey = None,
     ) -> LocationEditPayload:
         location_id = decode_gid(id, expected="Location").pk
-        outcome = await transact(
+        outcome = await _run(
             info,
+            "locationEdit",
+            {"id": id, "input": input},
+            idempotency_key,
             lambda session: service.edit_location(
                 session, location_id=location_id, given=_location_fields(input)
             ),
         )
         if isinstance(outcome, DomainError):
-            return LocationEditPayload(
-                location=None,
-                user_errors=user_errors(outcome, LocationEditUserError, LocationEditUserErrorCode),
-            )
+            errors = user_errors(outcome, LocationEditUserError, LocationEditUserErrorCode)
+            return LocationEditPayload(location=None, user_errors=errors)
         return LocationEditPayload(location=Location.from_model(outcome), user_errors=[])
 
     @strawberry.mutation(
         description="Activate a location so that routing may use it again.",
         extensions=requires("write_locations"),
     )
-    async def location_activate(self, info: Info, id: GlobalIdArgument) -> LocationActivatePayload:
+    async def location_activate(
+        self, info: Info, id: GlobalIdArgument, idempotency_key: IdempotencyKey = None
+    ) -> LocationActivatePayload:
         location_id = decode_gid(id, expected="Location").pk
-        outcome = await transact(
-            info, lambda session: service.set_active(session, location_id=location_id, active=True)
+        outcome = await _run(
+            info,
+            "locationActivate",
+            {"id": id},
+            idempotency_key,
+            lambda session: service.set_active(session, location_id=location_id, active=True),
         )
         if isinstance(outcome, DomainError):
-            return LocationActivatePayload(
-                location=None,
-                user_errors=user_errors(
-                    outcome, LocationActivateUserError, LocationActivateUserErrorCode
-                ),
-            )
+            errors = user_errors(outcome, LocationActivateUserError, LocationActivateUserErrorCode)
+            return LocationActivatePayload(location=None, user_errors=errors)
         return LocationActivatePayload(location=Location.from_model(outcome), user_errors=[])
 
     @strawberry.mutation(
@@ -221,18 +239,19 @@ class LocationMutations:
         extensions=requires("write_locations"),
     )
     async def location_deactivate(
-        self, info: Info, id: GlobalIdArgument
+        self, info: Info, id: GlobalIdArgument, idempotency_key: IdempotencyKey = None
     ) -> LocationDeactivatePayload:
         location_id = decode_gid(id, expected="Location").pk
-        outcome = await transact(
+        outcome = await _run(
             info,
+            "locationDeactivate",
+            {"id": id},
+            idempotency_key,
             lambda session: service.set_active(session, location_id=location_id, active=False),
         )
         if isinstance(outcome, DomainError):
-            return LocationDeactivatePayload(
-                location=None,
-                user_errors=user_errors(
-                    outcome, LocationDeactivateUserError, LocationDeactivateUserErrorCode
-                ),
+            errors = user_errors(
+                outcome, LocationDeactivateUserError, LocationDeactivateUserErrorCode
             )
+            return LocationDeactivatePayload(location=None, user_errors=errors)
         return LocationDeactivatePayload(location=Location.from_model(outcome), user_errors=[])

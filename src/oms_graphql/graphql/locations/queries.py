@@ -4,6 +4,7 @@ from typing import Annotated
 
 import strawberry
 
+from oms_graphql.graphql.common import Count
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.locations.types import Location, LocationSortKeys
 from oms_graphql.graphql.node import GlobalIdArgument
@@ -20,6 +21,17 @@ from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import decode_gid
 from oms_graphql.locations import repository
 from oms_graphql.paging import PageRequest
+from oms_graphql.search import describe
+
+LocationQuery = Annotated[
+    str | None,
+    strawberry.argument(
+        description=(
+            "Search, e.g. 'kind:store pickup_enabled:true country:IT'. "
+            f"Fields: {describe(repository.SEARCH)}."
+        )
+    ),
+]
 
 
 @strawberry.type
@@ -43,6 +55,7 @@ class LocationQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
+        query: LocationQuery = None,
         sort_key: Annotated[
             LocationSortKeys, strawberry.argument(description="What to order locations by.")
         ] = LocationSortKeys.ID,
@@ -51,6 +64,13 @@ class LocationQueries:
         request = PageRequest.from_args(first, after, last, before)
         async with info.context.db.reading() as session:
             page = await repository.page(
-                session, request=request, sort_key=sort_key.value, reverse=reverse
+                session, request=request, sort_key=sort_key.value, reverse=reverse, query=query
             )
         return connection(page, Location.from_model)
+
+    @strawberry.field(
+        description="How many locations match a search.", extensions=requires("read_locations")
+    )
+    async def locations_count(self, info: Info, query: LocationQuery = None) -> Count:
+        async with info.context.db.reading() as session:
+            return Count(count=await repository.count(session, query=query))

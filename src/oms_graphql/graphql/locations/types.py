@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from oms_graphql import models
+from oms_graphql.graphql.channels.types import Channel
 from oms_graphql.graphql.common import MailingAddress
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.node import Node, register_node
@@ -33,6 +34,7 @@ class LocationSortKeys(enum.Enum):
 
 @strawberry.type(description="A place that holds stock and fulfils orders.")
 class Location(Node):
+    pk: strawberry.Private[int]
     name: str = strawberry.field(description="Unique name, e.g. 'Milano Warehouse'.")
     kind: LocationKind = strawberry.field(description="Warehouse, store or fulfillment service.")
     address: MailingAddress = strawberry.field(description="Where the location is.")
@@ -54,10 +56,18 @@ class Location(Node):
     created_at: datetime = strawberry.field(description="When the location was added.")
     updated_at: datetime = strawberry.field(description="When the location last changed.")
 
+    @strawberry.field(
+        description="The channels this location serves; empty means it serves every channel."
+    )
+    async def channels(self, info: Info) -> list[Channel]:
+        rows = await info.context.loaders.channels_of_location.load(self.pk)
+        return [Channel.from_model(row) for row in rows]
+
     @classmethod
     def from_model(cls, row: models.Location) -> Location:
         return cls(
             id=strawberry.ID(encode_gid("Location", row.id)),
+            pk=row.id,
             name=row.name,
             kind=row.kind,
             address=MailingAddress(

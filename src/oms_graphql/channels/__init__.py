@@ -1,0 +1,1 @@
+"""Channels: where orders come from, named by an immutable handle."""

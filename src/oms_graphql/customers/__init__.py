@@ -1,0 +1,1 @@
+"""Customers: the people who order, found by email, name, country, tags."""

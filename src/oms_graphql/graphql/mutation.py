@@ -1,0 +1,115 @@
+"""The one way every mutation runs: one transaction, idempotency keys, userErrors."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from oms_graphql.actor import acting_as
+from oms_graphql.errors import BadUserInput, DomainError
+from oms_graphql.graphql.context import Info
+from oms_graphql.idempotency import service as idempotency
+from oms_graphql.versions import stale
+
+T = TypeVar("T")
+IDEMPOTENCY_KEY_MAX = 255
+
+IdempotencyKey = Annotated[
+    str | None,
+    strawberry.argument(
+        description=(
+            "Makes a retry safe: a repeat with the same key and input changes nothing and "
+            "returns the first result; the same key with other input is "
+            "IDEMPOTENCY_KEY_MISMATCH. Keys are yours alone and kept 24 hours."
+        )
+    ),
+]
+ExpectedVersion = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Refuse with STALE unless the object is still at this version."
+    ),
+]
+
+
+def _canonical(value: Any) -> Any:
+    if value is strawberry.UNSET:
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _canonical(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not strawberry.UNSET
+        }
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal | datetime):
+        return str(value)
+    return value
+
+
+def fingerprint(operation: str, arguments: Mapping[str, Any]) -> str:
+    """A stable hash of what was asked, to tell a true repeat from a reused key."""
+    canonical = json.dumps([operation, _canonical(arguments)], sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def mutate(
+    info: Info,
+    *,
+    operation: str,
+    arguments: Mapping[str, Any],
+    idempotency_key: str | None,
+    action: Callable[[AsyncSession], Awaitable[T]],
+    remember: Callable[[T], Any],
+    recall: Callable[[AsyncSession, Any], Awaitable[T]],
+) -> T | DomainError:
+    """Run ``action`` in one write transaction and return its result or its userErrors.
+
+    With an idempotency key, the key is claimed in the same transaction: a repeat gets
+    ``recall(remembered)`` (the objects re-read by id) and changes nothing; a refused
+    attempt rolls the key back with everything else, so it can be retried.
+    """
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= IDEMPOTENCY_KEY_MAX:
+        raise BadUserInput(
+            f"idempotencyKey must be 1 to {IDEMPOTENCY_KEY_MAX} characters",
+            argument="idempotencyKey",
+        )
+    principal = info.context.principal
+    try:
+        with acting_as(principal.subject):
+            async with info.context.db.transaction() as session:
+                claim = None
+                if idempotency_key is not None and principal.subject is not None:
+                    claim = await idempotency.claim(
+                        session,
+                        subject=principal.subject,
+                        key=idempotency_key,
+                        operation=operation,
+                        fingerprint=fingerprint(operation, arguments),
+                    )
+                    if claim.is_repeat:
+                        return await recall(session, claim.result)
+                result = await action(session)
+                if claim is not None:
+                    await idempotency.remember(session, claim, remember(result))
+    except DomainError as error:
+        return error
+    except StaleDataError:
+        return stale()
+    info.context.reset_loaders()
+    return result

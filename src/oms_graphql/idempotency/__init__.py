@@ -1,0 +1,1 @@
+"""Idempotency keys: a repeated mutation changes nothing and answers with the first result."""
