@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 
 from oms_graphql.app import create_app
 from oms_graphql.db import Database
-from oms_graphql.locations import repository
+from oms_graphql.listing import Listing
 from oms_graphql.settings import Settings
 from tests.api import Api
 from tests.conftest import TEST_JWT_SECRET
@@ -157,7 +157,7 @@ async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
     async def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret connection string postgres://admin:hunter2@db")
 
-    monkeypatch.setattr(repository, "page", explode)
+    monkeypatch.setattr(Listing, "page", explode)
 
     response = await api.client.post(
         "/graphql",

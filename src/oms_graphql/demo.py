@@ -163,7 +163,7 @@ async def load_demo(
             progress(done, total)
 
     async with database.transaction() as session:
-        if await locations.count(session) or await customers.count(session):
+        if await locations.LISTING.count(session) or await customers.LISTING.count(session):
             return False
         for channel in CHANNELS:
             await create_channel(session, given=channel)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, insert, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.listing import Listing
 from oms_graphql.models import Customer, CustomerTag
-from oms_graphql.paging import Page, PageRequest, SortKey, fetch_page
+from oms_graphql.paging import SortKey
 from oms_graphql.search import SearchSpec, custom, identifier, keyword, number, timestamp
 
 SORT_KEYS: dict[str, SortKey] = {
@@ -54,11 +54,6 @@ SEARCH = SearchSpec(
 )
 
 
-def _searched(statement: Select[Any], query: str | None) -> Select[Any]:
-    condition = SEARCH.where(query)
-    return statement if condition is None else statement.where(condition)
-
-
 async def get(
     session: AsyncSession, customer_id: int, *, for_update: bool = False
 ) -> Customer | None:
@@ -101,25 +96,5 @@ async def set_tags(session: AsyncSession, customer_id: int, tags: Sequence[str])
         )
 
 
-async def count(session: AsyncSession, *, query: str | None = None) -> int:
-    statement = _searched(select(func.count()).select_from(Customer), query)
-    return (await session.scalar(statement)) or 0
-
-
-async def page(
-    session: AsyncSession,
-    *,
-    request: PageRequest,
-    sort_key: str = "ID",
-    reverse: bool = False,
-    query: str | None = None,
-) -> Page[Customer]:
-    return await fetch_page(
-        session,
-        _searched(select(Customer), query),
-        sort=SORT_KEYS[sort_key],
-        id_column=Customer.id,
-        request=request,
-        reverse=reverse,
-        query=query,
-    )
+LISTING = Listing(Customer, Customer.id, SORT_KEYS, SEARCH)
+"""Search, sort, page and count customers."""

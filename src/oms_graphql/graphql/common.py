@@ -45,11 +45,10 @@ class MailingAddress:
     )
 
 
-@strawberry.input(description="A postal address. When editing, omitted fields stay as they are.")
-class MailingAddressInput:
-    first_name: str | None = strawberry.field(default=strawberry.UNSET, description="First name.")
-    last_name: str | None = strawberry.field(default=strawberry.UNSET, description="Last name.")
-    company: str | None = strawberry.field(default=strawberry.UNSET, description="Company name.")
+@strawberry.input(
+    description="A location's address. When editing, omitted fields stay as they are."
+)
+class LocationAddressInput:
     address1: str | None = strawberry.field(default=strawberry.UNSET, description="Street address.")
     address2: str | None = strawberry.field(
         default=strawberry.UNSET, description="Apartment, suite, building and so on."
@@ -71,6 +70,13 @@ class MailingAddressInput:
         default=strawberry.UNSET,
         description="Longitude in degrees (-180 to 180); give it together with latitude.",
     )
+
+
+@strawberry.input(description="A postal address. When editing, omitted fields stay as they are.")
+class MailingAddressInput(LocationAddressInput):
+    first_name: str | None = strawberry.field(default=strawberry.UNSET, description="First name.")
+    last_name: str | None = strawberry.field(default=strawberry.UNSET, description="Last name.")
+    company: str | None = strawberry.field(default=strawberry.UNSET, description="Company name.")
 
 
 def address_input(data: Any) -> AddressInput:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.listing import Listing
 from oms_graphql.models import Channel, Location, LocationKind, location_channels
-from oms_graphql.paging import Page, PageRequest, SortKey, fetch_page
+from oms_graphql.paging import SortKey
 from oms_graphql.search import (
     SearchSpec,
     boolean,
@@ -58,11 +58,6 @@ SEARCH = SearchSpec(
 )
 
 
-def _searched(statement: Select[Any], query: str | None) -> Select[Any]:
-    condition = SEARCH.where(query)
-    return statement if condition is None else statement.where(condition)
-
-
 async def get(
     session: AsyncSession, location_id: int, *, for_update: bool = False
 ) -> Location | None:
@@ -85,25 +80,5 @@ async def name_taken(session: AsyncSession, name: str, *, except_id: int | None 
     return (await session.scalar(statement)) is not None
 
 
-async def count(session: AsyncSession, *, query: str | None = None) -> int:
-    statement = _searched(select(func.count()).select_from(Location), query)
-    return (await session.scalar(statement)) or 0
-
-
-async def page(
-    session: AsyncSession,
-    *,
-    request: PageRequest,
-    sort_key: str = "ID",
-    reverse: bool = False,
-    query: str | None = None,
-) -> Page[Location]:
-    return await fetch_page(
-        session,
-        _searched(select(Location), query),
-        sort=SORT_KEYS[sort_key],
-        id_column=Location.id,
-        request=request,
-        reverse=reverse,
-        query=query,
-    )
+LISTING = Listing(Location, Location.id, SORT_KEYS, SEARCH)
+"""Search, sort, page and count locations."""

@@ -62,7 +62,7 @@ class CustomerQueries:
     ) -> Connection[Customer]:
         request = PageRequest.from_args(first, after, last, before)
         async with info.context.db.reading() as session:
-            page = await repository.page(
+            page = await repository.LISTING.page(
                 session, request=request, sort_key=sort_key.value, reverse=reverse, query=query
             )
         return connection(page, Customer.from_model)
@@ -72,4 +72,4 @@ class CustomerQueries:
     )
     async def customers_count(self, info: Info, query: CustomerQuery = None) -> Count:
         async with info.context.db.reading() as session:
-            return Count(count=await repository.count(session, query=query))
+            return Count(count=await repository.LISTING.count(session, query=query))

@@ -2,35 +2,8 @@ from __future__ import annotations
 
 import strawberry
 
+from oms_graphql.graphql.common import LocationAddressInput
 from oms_graphql.graphql.locations.types import LocationKind
-
-
-@strawberry.input(
-    description="A location's address. When editing, omitted fields stay as they are."
-)
-class LocationAddressInput:
-    address1: str | None = strawberry.field(default=strawberry.UNSET, description="Street address.")
-    address2: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Apartment, suite, building and so on."
-    )
-    city: str | None = strawberry.field(default=strawberry.UNSET, description="City or town.")
-    province: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Province, state or region."
-    )
-    zip: str | None = strawberry.field(default=strawberry.UNSET, description="Postal code.")
-    country_code: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="ISO 3166-1 alpha-2 country code, e.g. DE. Required for a new location.",
-    )
-    phone: str | None = strawberry.field(default=strawberry.UNSET, description="Phone number.")
-    latitude: float | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Latitude in degrees (-90 to 90); give it together with longitude.",
-    )
-    longitude: float | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Longitude in degrees (-180 to 180); give it together with latitude.",
-    )
 
 
 @strawberry.input(description="A new location.")

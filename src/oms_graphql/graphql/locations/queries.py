@@ -63,7 +63,7 @@ class LocationQueries:
     ) -> Connection[Location]:
         request = PageRequest.from_args(first, after, last, before)
         async with info.context.db.reading() as session:
-            page = await repository.page(
+            page = await repository.LISTING.page(
                 session, request=request, sort_key=sort_key.value, reverse=reverse, query=query
             )
         return connection(page, Location.from_model)
@@ -73,4 +73,4 @@ class LocationQueries:
     )
     async def locations_count(self, info: Info, query: LocationQuery = None) -> Count:
         async with info.context.db.reading() as session:
-            return Count(count=await repository.count(session, query=query))
+            return Count(count=await repository.LISTING.count(session, query=query))
