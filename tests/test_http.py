@@ -6,7 +6,6 @@ import base64
 import hashlib
 import logging
 import re
-from pathlib import Path
 
 import httpx
 import pytest
@@ -37,13 +36,10 @@ async def test_readyz_checks_the_database(api: Api) -> None:
 
 
 async def test_readyz_fails_when_the_database_is_unreachable(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    settings = Settings.from_env(
-        {},
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'missing-dir' / 'oms.sqlite3'}",
-        jwt_secret=TEST_JWT_SECRET,
-    )
+    nothing_listens = "postgresql+psycopg://oms@127.0.0.1:1/oms?connect_timeout=2"
+    settings = Settings.from_env({}, database_url=nothing_listens, jwt_secret=TEST_JWT_SECRET)
     app = create_app(settings)
     async with (
         LifespanManager(app),
