@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from typing import Any
 
 import pytest
@@ -321,6 +324,13 @@ async def test_search_by_todays_date_matches_the_whole_day(api: Api, database: D
         ("created_at:>banana", "created_at"),
         ("email:>a", "email"),
         ("id:gid://oms/Location/1", "id"),
+        ("id:99999999999999999999", "id"),
+        ("id:\u00b2", "id"),
+        ("orders_count:>99999999999999999999", "orders_count"),
+        ("amount_spent:>0.00001", "amount_spent"),
+        ("amount_spent:>NaN", "amount_spent"),
+        ("amount_spent:>1e30", "amount_spent"),
+        ("created_at:9999-12-31", "created_at"),
     ],
 )
 async def test_bad_search_fields_are_refused_by_name(api: Api, query: str, named: str) -> None:
@@ -329,6 +339,38 @@ async def test_bad_search_fields_are_refused_by_name(api: Api, query: str, named
     assert result.error_codes == ["BAD_USER_INPUT"]
     assert named in result.errors[0]["message"]
     assert result.errors[0]["extensions"].get("field") == named
+
+
+def _forged(sort_key: str, value: Any, row_id: Any = 1) -> str:
+    """A cursor as a client could craft it: our format, with values we never issue."""
+    query_hash = hashlib.sha256(b"").hexdigest()[:12]
+    raw = json.dumps([1, sort_key, False, query_hash, value, row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("sort_key", "cursor"),
+    [
+        ("CREATED_AT", _forged("CREATED_AT", "2026-01-01T00:00:00")),
+        ("CREATED_AT", _forged("CREATED_AT", "yesterday")),
+        ("AMOUNT_SPENT", _forged("AMOUNT_SPENT", "0.000001")),
+        ("AMOUNT_SPENT", _forged("AMOUNT_SPENT", "NaN")),
+        ("ORDERS_COUNT", _forged("ORDERS_COUNT", 10**30)),
+        ("ORDERS_COUNT", _forged("ORDERS_COUNT", True)),
+        ("EMAIL", _forged("EMAIL", 5)),
+        ("ID", _forged("ID", 1, 10**30)),
+        ("ID", _forged("ID", 1, 0)),
+    ],
+)
+@pytest.mark.parametrize("first", [0, 5])
+async def test_forged_cursors_are_bad_user_input(
+    api: Api, database: Database, sort_key: str, cursor: str, first: int
+) -> None:
+    await a_customer(database)
+
+    result = await api.gql(LIST, {"first": first, "after": cursor, "sortKey": sort_key})
+
+    assert result.error_codes == ["BAD_USER_INPUT"]
 
 
 async def test_customers_count(api: Api, database: Database) -> None:

@@ -6,10 +6,10 @@ import re
 from typing import NamedTuple
 
 from oms_graphql.errors import BadUserInput
+from oms_graphql.values import INT64_MAX
 
 PREFIX = "gid://oms/"
 _GID = re.compile(r"^gid://oms/([A-Z][A-Za-z]{0,63})/([1-9][0-9]{0,18})$")
-_MAX_ID = 2**63 - 1
 
 
 class GlobalId(NamedTuple):
@@ -24,7 +24,7 @@ def encode_gid(type_name: str, pk: int) -> str:
 def decode_gid(value: str, *, expected: str | None = None) -> GlobalId:
     """Parse a global id; raise ``BadUserInput`` when it is malformed or of another type."""
     match = _GID.match(value) if isinstance(value, str) else None
-    if match is None or int(match.group(2)) > _MAX_ID:
+    if match is None or int(match.group(2)) > INT64_MAX:
         raise BadUserInput(
             f"invalid global id {value!r}: expected gid://oms/<Type>/<positive integer>",
             id=value,

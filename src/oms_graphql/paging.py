@@ -13,13 +13,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from oms_graphql import values
 from oms_graphql.errors import BadUserInput
 
 MAX_PAGE_SIZE = 250
@@ -118,7 +119,7 @@ class CursorCodec:
             version, *scope, value, row_id = json.loads(raw)
         except (ValueError, TypeError):
             raise BadUserInput(f"invalid cursor {cursor!r}", cursor=cursor) from None
-        if version != _CURSOR_VERSION or not isinstance(row_id, int):
+        if version != _CURSOR_VERSION:
             raise BadUserInput(f"invalid cursor {cursor!r}", cursor=cursor)
         if scope != self._scope:
             raise BadUserInput(
@@ -126,7 +127,13 @@ class CursorCodec:
                 "start again without after/before",
                 cursor=cursor,
             )
-        return _Position(_load_value(self.sort, value, cursor), row_id)
+        try:
+            position = _Position(_load_value(self.sort, value), values.integer(row_id))
+        except ValueError:
+            raise BadUserInput(f"invalid cursor {cursor!r}", cursor=cursor) from None
+        if position.id < 1:
+            raise BadUserInput(f"invalid cursor {cursor!r}", cursor=cursor)
+        return position
 
 
 def _dump_value(value: Any) -> Any:
@@ -137,21 +144,20 @@ def _dump_value(value: Any) -> Any:
     return value
 
 
-def _load_value(sort: SortKey, value: Any, cursor: str) -> Any:
+def _load_value(sort: SortKey, value: Any) -> Any:
     if value is None:
         if not sort.nullable:
-            raise BadUserInput(f"invalid cursor {cursor!r}", cursor=cursor)
+            raise ValueError("null position for a non-null sort key")
         return None
     kind = sort.column.type.python_type
-    try:
-        if kind is datetime:
-            return datetime.fromisoformat(value)
-        if kind is Decimal:
-            return Decimal(value)
-        if kind is bool or not isinstance(value, kind):
-            raise TypeError
-    except (ValueError, TypeError, InvalidOperation):
-        raise BadUserInput(f"invalid cursor {cursor!r}", cursor=cursor) from None
+    if kind is datetime:
+        return values.moment(value, assume_utc=False)
+    if kind is Decimal:
+        return values.amount(value)
+    if kind is int:
+        return values.integer(value)
+    if not isinstance(value, kind):
+        raise ValueError(f"{value!r} is not a {kind.__name__}")
     return value
 
 
@@ -192,12 +198,12 @@ async def fetch_page(
 ) -> Page[Any]:
     """Run ``statement`` for one page: one SQL statement, whatever the page size."""
     codec = CursorCodec(sort, reverse=reverse, query=query)
-    if request.size == 0:
-        return Page(edges=[], has_next_page=False, has_previous_page=False)
     for cursor, forward in ((request.after, True), (request.before, False)):
         if cursor is not None:
             at = codec.decode(cursor)
             statement = statement.where(_beyond(sort, id_column, at, greater=forward != reverse))
+    if request.size == 0:
+        return Page(edges=[], has_next_page=False, has_previous_page=False)
     descending = reverse != request.backwards
     statement = statement.order_by(*_order(sort, id_column, descending=descending))
     statement = statement.limit(request.size + 1)

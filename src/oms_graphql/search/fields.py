@@ -7,11 +7,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, false, func, not_, or_, true
 
+from oms_graphql import values
 from oms_graphql.errors import BadUserInput
 from oms_graphql.ids import decode_gid
 from oms_graphql.search.parser import And, Node, Not, Or, Term, parse
@@ -92,9 +92,9 @@ def boolean(column: Any, description: str) -> SearchField:
 def number(column: Any, description: str, *, decimal: bool = False) -> SearchField:
     def build(op: str, value: str) -> Condition:
         try:
-            parsed: Any = Decimal(value) if decimal else int(value)
-        except (ValueError, InvalidOperation):
-            kind = "a number" if decimal else "an integer"
+            parsed: Any = values.amount(value) if decimal else values.integer(value)
+        except ValueError:
+            kind = "an amount with at most 4 decimals" if decimal else "a 64-bit integer"
             raise BadUserInput(f"{value!r} is not {kind}", value=value) from None
         return _compare(column, op, parsed)
 
@@ -108,9 +108,11 @@ def timestamp(column: Any, description: str) -> SearchField:
         if _DATE.match(value):
             try:
                 start = datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
-            except ValueError:
-                raise BadUserInput(f"{value!r} is not a date", value=value) from None
-            end = start + timedelta(days=1)
+                end = start + timedelta(days=1)
+            except (ValueError, OverflowError):
+                raise BadUserInput(
+                    f"{value!r} is not a date before 9999-12-31", value=value
+                ) from None
             ranges: dict[str, Callable[[], Condition]] = {
                 ":": lambda: and_(column >= start, column < end),
                 ">": lambda: column >= end,
@@ -120,14 +122,12 @@ def timestamp(column: Any, description: str) -> SearchField:
             }
             return ranges[op]()
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = values.moment(value, assume_utc=True)
         except ValueError:
             raise BadUserInput(
                 f"{value!r} is not a date (2026-01-31) or time (2026-01-31T10:00:00Z)",
                 value=value,
             ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
         return _compare(column, op, moment)
 
     return SearchField(description, build, comparable=True, exists=lambda: column.is_not(None))
@@ -137,7 +137,13 @@ def identifier(column: Any, type_name: str, description: str) -> SearchField:
     """``id:42`` or ``id:gid://oms/Customer/42``; comparisons work on the number."""
 
     def build(op: str, value: str) -> Condition:
-        pk = int(value) if value.isdigit() else decode_gid(value, expected=type_name).pk
+        if value.startswith("gid://"):
+            pk = decode_gid(value, expected=type_name).pk
+        else:
+            try:
+                pk = values.integer(value)
+            except ValueError:
+                raise BadUserInput(f"{value!r} is not an id", value=value) from None
         return _compare(column, op, pk)
 
     return SearchField(description, build, comparable=True)
