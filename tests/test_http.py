@@ -10,6 +10,7 @@ import re
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from sqlalchemy import Engine
 from starlette.applications import Starlette
 
 from oms_graphql.app import create_app
@@ -18,7 +19,7 @@ from oms_graphql.listing import Listing
 from oms_graphql.settings import Settings
 from tests.api import Api
 from tests.conftest import TEST_JWT_SECRET
-from tests.factories import a_location
+from tests.factories import a_location, count_rows
 
 
 async def test_healthz(api: Api) -> None:
@@ -169,3 +170,28 @@ async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
     assert records
     assert records[0].levelno == logging.ERROR
     assert records[0].exc_info is not None
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (
+            "mutation($i: CustomerInput!) { customerCreate(input: $i) { customer { id } } }",
+            {"i": {"email": "a@b.it", "tags": ["ok", "bad\x00"]}},
+        ),
+        (
+            'mutation { customerCreate(input: {email: "a@b.it", firstName: "a\\u0000b"}) '
+            "{ customer { id } } }",
+            None,
+        ),
+        ("query($q: String) { customers(query: $q) { nodes { id } } }", {"q": "email:a\x00"}),
+    ],
+)
+async def test_nul_characters_are_refused_before_anything_runs(
+    api: Api, sync_engine: Engine, query: str, variables: dict[str, object] | None
+) -> None:
+    result = await api.gql(query, variables)
+
+    assert result.error_codes == ["BAD_USER_INPUT"]
+    assert result.statements == 0
+    assert count_rows(sync_engine, "customers") == 0

@@ -9,7 +9,15 @@ from contextlib import suppress
 from functools import lru_cache
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, parse
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    StringValueNode,
+    Visitor,
+    parse,
+    visit,
+)
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionResult
 
@@ -142,3 +150,50 @@ def uncoded_errors_masked(result: ExecutionResult | object) -> None:
         if not (error.extensions or {}).get("code"):
             logger.error("error outside the operation's error handling", exc_info=error)
             errors[index] = MaskUnexpectedErrors().anonymise_error(error)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _document_has_nul(query: str | None, document: DocumentNode | None) -> bool:
+    if query is None or document is None:
+        return False
+    if "\x00" not in query and "\\u0000" not in query.lower():
+        return False
+    found = False
+
+    class Finder(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+            nonlocal found
+            found = found or "\x00" in node.value
+
+    visit(document, Finder())
+    return found
+
+
+class RefuseNulCharacters(SchemaExtension):
+    """PostgreSQL text cannot hold NUL characters: refuse them in any string, before execution.
+
+    Runs after ValidationCache so that it only adds an error to a valid document.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if not context.pre_execution_errors and (
+            _has_nul(context.variables)
+            or _document_has_nul(context.query, context.graphql_document)
+        ):
+            context.pre_execution_errors = [
+                GraphQLError(
+                    "strings may not contain NUL (\\u0000) characters",
+                    extensions={"code": "BAD_USER_INPUT"},
+                )
+            ]
+        yield

@@ -23,6 +23,7 @@ from oms_graphql.graphql.extensions import (
     FreshLoaders,
     MaskUnexpectedErrors,
     OperationMetrics,
+    RefuseNulCharacters,
     log_unexpected_errors,
 )
 from oms_graphql.graphql.locations.mutations import LocationMutations
@@ -54,6 +55,7 @@ def create_schema() -> OmsSchema:
             # costs more than executing a small query (measured: bench, S7 rows).
             CachedParser,
             lambda: ValidationCache(maxsize=1024),
+            RefuseNulCharacters,
             FreshLoaders,
             ErrorCodes,
             MaskUnexpectedErrors,
