@@ -305,6 +305,29 @@ async def test_search_operators(
     assert await _emails(api, query) == expected
 
 
+async def test_search_folds_case_beyond_ascii(api: Api, database: Database) -> None:
+    await a_customer(database, email="m@x.de", last_name="MÜLLER", tags=["ÜBER"])
+
+    assert await _emails(api, "last_name:müller") == ["m@x.de"]
+    assert await _emails(api, "tag:über") == ["m@x.de"]
+    assert await _emails(api, "müll") == ["m@x.de"]
+
+
+async def test_resending_tags_in_another_order_changes_nothing(
+    api: Api, database: Database
+) -> None:
+    customer = await a_customer(database, tags=["Ärger", "zoo", "apple"])
+
+    payload = (
+        await api.gql(
+            UPDATE, {"id": gid(customer.id), "input": {"tags": ["zoo", "apple", "Ärger"]}}
+        )
+    ).ok()["customerUpdate"]
+
+    assert payload["customer"]["version"] == 1
+    assert payload["customer"]["tags"] == ["apple", "zoo", "Ärger"]
+
+
 async def test_search_by_todays_date_matches_the_whole_day(api: Api, database: Database) -> None:
     from datetime import UTC, datetime
 

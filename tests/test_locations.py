@@ -172,6 +172,14 @@ async def test_location_names_are_unique_ignoring_case(
     assert count_rows(sync_engine, "locations") == 1
 
 
+async def test_name_uniqueness_folds_case_beyond_ascii(api: Api, database: Database) -> None:
+    await a_location(database, name="ÄPFEL LAGER")
+
+    payload = (await api.gql(ADD, {"input": {**BERLIN, "name": "äpfel lager"}})).ok()["locationAdd"]
+
+    assert [e["code"] for e in payload["userErrors"]] == ["TAKEN"]
+
+
 async def test_location_edit_changes_only_what_is_given(api: Api, database: Database) -> None:
     location = await a_location(database, name="Depot", latitude=45.0, longitude=9.0)
 

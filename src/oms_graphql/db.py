@@ -133,11 +133,18 @@ def _count_statement(_connection: Any, _cursor: Any, statement: str, *_: Any, **
 _WRITE_OPTION = "oms_write_transaction"
 
 
+def _lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control from the driver so that "begin" below decides how to begin.
         dbapi_connection.isolation_level = None
+        # SQLite's lower() folds ASCII only; PostgreSQL and Python fold all of Unicode.
+        # Case-insensitive names, emails and searches must agree on both databases.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         for pragma in (
             "PRAGMA journal_mode=WAL",

@@ -76,16 +76,20 @@ async def email_taken(session: AsyncSession, email: str, *, except_id: int | Non
     return (await session.scalar(statement)) is not None
 
 
-async def tags_of(session: AsyncSession, customer_ids: Sequence[int]) -> list[tuple[int, str]]:
-    """(customer id, tag) pairs for many customers, in one statement, tags in name order."""
+async def tags_of(session: AsyncSession, customer_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each customer's tags in alphabetical order (ignoring case), in one statement.
+
+    Sorted here rather than in SQL, so the order is the same whatever the database collation.
+    """
     if not customer_ids:
-        return []
-    statement = (
-        select(CustomerTag.customer_id, CustomerTag.tag)
-        .where(CustomerTag.customer_id.in_(customer_ids))
-        .order_by(CustomerTag.customer_id, func.lower(CustomerTag.tag))
+        return {}
+    statement = select(CustomerTag.customer_id, CustomerTag.tag).where(
+        CustomerTag.customer_id.in_(customer_ids)
     )
-    return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
+    grouped: dict[int, list[str]] = {}
+    for customer_id, tag in (await session.execute(statement)).all():
+        grouped.setdefault(customer_id, []).append(tag)
+    return {cid: sorted(tags, key=str.lower) for cid, tags in grouped.items()}
 
 
 async def set_tags(session: AsyncSession, customer_id: int, tags: Sequence[str]) -> None:

@@ -185,7 +185,7 @@ async def update_customer(
     values, tags = await _validated(session, customer, given, customer_id=customer_id)
     changed = [name for name, value in values.items() if getattr(customer, name) != value]
     if tags is not None:
-        current = [tag for _, tag in await repository.tags_of(session, [customer_id])]
+        current = (await repository.tags_of(session, [customer_id])).get(customer_id, [])
         if current != sorted(tags, key=str.lower):
             changed.append("tags")
     if not changed:

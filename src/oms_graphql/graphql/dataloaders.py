@@ -61,10 +61,7 @@ class Loaders:
     def customer_tags(self) -> DataLoader[int, list[str]]:
         async def load(ids: Sequence[int]) -> list[list[str]]:
             async with self._database.reading() as session:
-                pairs = await customers.tags_of(session, ids)
-            grouped: dict[int, list[str]] = defaultdict(list)
-            for customer_id, tag in pairs:
-                grouped[customer_id].append(tag)
-            return [grouped.get(i, []) for i in ids]
+                tags = await customers.tags_of(session, ids)
+            return [tags.get(i, []) for i in ids]
 
         return DataLoader(load_fn=load)

@@ -48,7 +48,7 @@ class Customer(Node):
         name = " ".join(part for part in (self.first_name, self.last_name) if part)
         return name or self.email
 
-    @strawberry.field(description="Tags, in alphabetical order.")
+    @strawberry.field(description="Tags, sorted ignoring case (by Unicode code point).")
     async def tags(self, info: Info) -> list[str]:
         return await info.context.loaders.customer_tags.load(self.pk)
 
