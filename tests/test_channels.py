@@ -110,6 +110,25 @@ async def test_channel_update_changes_name_and_splits_never_the_handle(
     assert missing["channelUpdate"]["userErrors"] == [{"field": ["handle"], "code": "NOT_FOUND"}]
 
 
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"name": None}, ["input", "name"], "BLANK"),
+        ({"allowSplitShipments": None}, ["input", "allowSplitShipments"], "INVALID"),
+    ],
+)
+async def test_channel_update_refuses_nulls_and_changes_nothing(
+    api: Api, database: Database, change: dict[str, Any], field: list[str], code: str
+) -> None:
+    await a_channel(database, handle="web")
+
+    payload = (await api.gql(UPDATE, {"handle": "web", "input": change})).ok()["channelUpdate"]
+    after = (await api.gql('{ channel(handle: "web") { name allowSplitShipments } }')).ok()
+
+    assert payload["userErrors"] == [{"field": field, "code": code}]
+    assert after == {"channel": {"name": "Web", "allowSplitShipments": True}}
+
+
 async def test_channels_need_settings_scopes(api: Api) -> None:
     read = await api.gql("{ channels { nodes { id } } }", token=api.token("read_orders"))
     write = await api.gql(

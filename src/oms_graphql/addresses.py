@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from oms_graphql.errors import Problem
+from oms_graphql.errors import Problem, api_name
 from oms_graphql.geo import normalize_country_code
 from oms_graphql.unset import UNSET, Unset
 
@@ -20,11 +20,6 @@ _TEXT_LIMITS = {
     "province": 255,
     "zip": 32,
     "phone": 64,
-}
-API_NAMES = {
-    "first_name": "firstName",
-    "last_name": "lastName",
-    "country_code": "countryCode",
 }
 
 
@@ -80,26 +75,15 @@ def check_address(
 ) -> dict[str, Any]:
     """Validate a whole address; return it normalized (trimmed, upper-case country).
 
-    Problems are appended with paths under ``path``; fields outside ``allowed`` are refused.
+    Problems are appended with paths under ``path``; only the ``allowed`` fields are kept.
     """
     clean: dict[str, Any] = {}
-    for name in ADDRESS_FIELDS:
-        value = address.get(name)
-        if name not in allowed:
-            if value is not None:
-                problems.append(
-                    Problem(
-                        "INVALID",
-                        f"{API_NAMES.get(name, name)} does not apply here",
-                        (*path, API_NAMES.get(name, name)),
-                    )
-                )
-            continue
+    for name in allowed:
         if name in _TEXT_LIMITS:
-            text = _clean_text(value)
+            text = _clean_text(address.get(name))
             limit = _TEXT_LIMITS[name]
             if text is not None and len(text) > limit:
-                api = API_NAMES.get(name, name)
+                api = api_name(name)
                 problems.append(
                     Problem("TOO_LONG", f"{api} is longer than {limit} characters", (*path, api))
                 )

@@ -32,6 +32,12 @@ class DomainError(Exception):
         return "; ".join(f"{p.code}: {p.message}" for p in self.problems)
 
 
+def api_name(name: str) -> str:
+    """The API's (camelCase) name of a snake_case field, for userError paths."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 class BadUserInput(Exception):
     """Input that cannot be interpreted at all (a malformed id or cursor, a page too large).
 

@@ -18,7 +18,7 @@ from oms_graphql.addresses import (
 )
 from oms_graphql.customers import repository
 from oms_graphql.db import utcnow
-from oms_graphql.errors import DomainError, Problem
+from oms_graphql.errors import DomainError, Problem, api_name
 from oms_graphql.events import EventType, record_event
 from oms_graphql.ids import GlobalId
 from oms_graphql.models import Customer
@@ -102,13 +102,10 @@ async def _validated(
                 Problem("TAKEN", f"a customer with email {email} exists", ("input", "email"))
             )
         values["email"] = email
-    for name, api, limit in (
-        ("first_name", "firstName", NAME_MAX),
-        ("last_name", "lastName", NAME_MAX),
-    ):
+    for name in ("first_name", "last_name"):
         value = getattr(given, name)
         if value is not UNSET:
-            values[name] = _text(value, api, limit, problems)
+            values[name] = _text(value, api_name(name), NAME_MAX, problems)
     if given.note is not UNSET:
         values["note"] = _text(given.note, "note", NOTE_MAX, problems)
     if given.phone is not UNSET:
@@ -209,6 +206,4 @@ async def update_customer(
 
 
 def _api_name(column: str) -> str:
-    if column.startswith("address") or column in ADDRESS_COLUMNS.values():
-        return "defaultAddress"
-    return {"first_name": "firstName", "last_name": "lastName"}.get(column, column)
+    return "defaultAddress" if column in ADDRESS_COLUMNS.values() else api_name(column)

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import fields
 from typing import Any
 
 import strawberry
 
 from oms_graphql.addresses import AddressInput
+from oms_graphql.errors import DomainError, Problem, api_name
 from oms_graphql.unset import UNSET
 
 
 def given(value: Any) -> Any:
     """strawberry's "not given" marker to ours (services never import strawberry)."""
     return UNSET if value is strawberry.UNSET else value
+
+
+def refuse_nulls(data: Any, *, text: Iterable[str] = (), other: Iterable[str] = ()) -> None:
+    """An explicit null for a field that must keep a value: BLANK for text, INVALID otherwise.
+
+    (Edit inputs declare every field nullable so that "not given" can be told from a value.)
+    """
+    problems = [
+        Problem(code, f"{api_name(name)} can't be null", ("input", api_name(name)))
+        for names, code in ((text, "BLANK"), (other, "INVALID"))
+        for name in names
+        if getattr(data, name, strawberry.UNSET) is None
+    ]
+    if problems:
+        raise DomainError(problems)
 
 
 @strawberry.type(description="How many objects match.")

@@ -23,10 +23,8 @@ class Context:
     response: Response | WebSocket | None
     principal: Principal
     loaders: Loaders = field(init=False)
+    """Set per operation by the FreshLoaders extension, and again after each mutation."""
     connection_params: dict[str, Any] | None = None
-
-    def __post_init__(self) -> None:
-        self.reset_loaders()
 
     @property
     def db(self) -> Database:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, get_args
 
 import strawberry
 
@@ -28,8 +28,13 @@ class UserError(DisplayableError, Generic[C]):
 E = TypeVar("E", bound=UserError)  # type: ignore[type-arg]
 
 
-def user_errors(error: DomainError, error_type: type[E], codes: type[enum.Enum]) -> list[E]:
-    """The payload's ``userErrors`` for a refused mutation (codes outside ``codes`` are bugs)."""
+def user_errors(error: DomainError, error_type: type[E]) -> list[E]:
+    """The payload's ``userErrors`` for a refused mutation.
+
+    The code enum is the one ``error_type`` was declared with (``UserError[SomeCode]``);
+    a service code outside it is a bug, and fails loudly.
+    """
+    (codes,) = get_args(error_type.__orig_bases__[0])  # type: ignore[attr-defined]
     return [
         error_type(field=list(p.field) or None, message=p.message, code=codes(p.code))
         for p in error.problems

@@ -7,7 +7,9 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
-from oms_graphql.paging import MAX_PAGE_SIZE, Page
+from oms_graphql.graphql.context import Info
+from oms_graphql.listing import Listing
+from oms_graphql.paging import MAX_PAGE_SIZE, Page, PageRequest
 
 First = Annotated[
     int | None,
@@ -68,3 +70,30 @@ def connection(page: Page[Any], convert: Callable[[Any], N]) -> Connection[N]:
             end_cursor=edges[-1].cursor if edges else None,
         ),
     )
+
+
+async def listing_connection(
+    info: Info,
+    listing: Listing,
+    convert: Callable[[Any], N],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    query: str | None,
+    sort_key: str,
+    reverse: bool,
+) -> Connection[N]:
+    """One page of a searchable list, in one short read session."""
+    request = PageRequest.from_args(first, after, last, before)
+    async with info.context.db.reading() as session:
+        page = await listing.page(
+            session, request=request, sort_key=sort_key, reverse=reverse, query=query
+        )
+    return connection(page, convert)
+
+
+async def listing_count(info: Info, listing: Listing, query: str | None) -> int:
+    async with info.context.db.reading() as session:
+        return await listing.count(session, query=query)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, cast
 
 import orjson
@@ -45,7 +46,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.runtime = runtime
 
-    @property
+    @cached_property
     def graphql_ide_html(self) -> str:
         """strawberry's GraphiQL page, loading its scripts from this server, not a CDN."""
         return super().graphql_ide_html.replace(CDN, GRAPHIQL_ASSETS_PATH + "/")

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oms_graphql.addresses import AddressInput, check_address, merge_address
 from oms_graphql.channels import repository as channels
 from oms_graphql.channels.service import resolve_handles
-from oms_graphql.errors import DomainError, Problem
+from oms_graphql.errors import DomainError, Problem, api_name
 from oms_graphql.events import EventType, record_event
 from oms_graphql.ids import GlobalId
 from oms_graphql.locations import repository
@@ -31,12 +31,6 @@ ADDRESS_FIELDS = (
     "longitude",
 )
 _SETTINGS = ("kind", "fulfills_online_orders", "pickup_enabled", "priority", "daily_order_capacity")
-_API_NAMES = {
-    "fulfills_online_orders": "fulfillsOnlineOrders",
-    "pickup_enabled": "pickupEnabled",
-    "daily_order_capacity": "dailyOrderCapacity",
-    "country_code": "countryCode",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +48,6 @@ class LocationFields:
     priority: int | Unset = UNSET
     daily_order_capacity: int | Unset | None = UNSET
     channels: list[str] | Unset | None = UNSET
-
-
-def _api(name: str) -> str:
-    return _API_NAMES.get(name, name)
 
 
 async def _check_name(
@@ -112,9 +102,7 @@ async def _validated(
             problems.extend(error.problems)
     if problems:
         raise DomainError(problems)
-    return {
-        k: v for k, v in values.items() if k in {c.key for c in Location.__table__.c}
-    }, channel_ids
+    return values, channel_ids
 
 
 async def _flush_or_taken(session: AsyncSession) -> None:
@@ -175,7 +163,7 @@ async def edit_location(
     """Change the given fields; an address is merged field by field and validated whole."""
     location = await _existing(session, location_id)
     values, channel_ids = await _validated(session, location, given, location_id=location_id)
-    changed = [_api(name) for name, value in values.items() if getattr(location, name) != value]
+    changed = [api_name(name) for name, value in values.items() if getattr(location, name) != value]
     for name, value in values.items():
         setattr(location, name, value)
     if channel_ids is not None:

@@ -10,7 +10,7 @@ from oms_graphql.channels import repository, service
 from oms_graphql.channels.service import ChannelChanges, NewChannel
 from oms_graphql.errors import DomainError
 from oms_graphql.graphql.channels.types import Channel, ChannelKind
-from oms_graphql.graphql.common import given
+from oms_graphql.graphql.common import given, refuse_nulls
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.errors import UserError, user_errors
 from oms_graphql.graphql.mutation import IdempotencyKey, mutate
@@ -64,6 +64,7 @@ class ChannelCreatePayload:
 class ChannelUpdateUserErrorCode(enum.Enum):
     NOT_FOUND = "NOT_FOUND"
     BLANK = "BLANK"
+    INVALID = "INVALID"
     TOO_LONG = "TOO_LONG"
     IDEMPOTENCY_KEY_MISMATCH = "IDEMPOTENCY_KEY_MISMATCH"
 
@@ -112,7 +113,7 @@ class ChannelMutations:
             recall=_recall,
         )
         if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, ChannelCreateUserError, ChannelCreateUserErrorCode)
+            errors = user_errors(outcome, ChannelCreateUserError)
             return ChannelCreatePayload(channel=None, user_errors=errors)
         return ChannelCreatePayload(channel=Channel.from_model(outcome), user_errors=[])
 
@@ -128,10 +129,7 @@ class ChannelMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> ChannelUpdatePayload:
         async def action(session: AsyncSession) -> ChannelRow:
-            for name in ("name", "allow_split_shipments"):
-                if getattr(input, name) is None:
-                    api = "allowSplitShipments" if name != "name" else name
-                    raise DomainError.single("BLANK", f"{api} can't be null", ("input", api))
+            refuse_nulls(input, text=("name",), other=("allow_split_shipments",))
             changes = ChannelChanges(
                 name=given(input.name), allow_split_shipments=given(input.allow_split_shipments)
             )
@@ -147,6 +145,6 @@ class ChannelMutations:
             recall=_recall,
         )
         if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, ChannelUpdateUserError, ChannelUpdateUserErrorCode)
+            errors = user_errors(outcome, ChannelUpdateUserError)
             return ChannelUpdatePayload(channel=None, user_errors=errors)
         return ChannelUpdatePayload(channel=Channel.from_model(outcome), user_errors=[])

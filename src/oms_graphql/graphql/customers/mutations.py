@@ -131,7 +131,7 @@ class CustomerMutations:
             recall=_recall,
         )
         if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, CustomerCreateUserError, CustomerCreateUserErrorCode)
+            errors = user_errors(outcome, CustomerCreateUserError)
             return CustomerCreatePayload(customer=None, user_errors=errors)
         return CustomerCreatePayload(customer=Customer.from_model(outcome), user_errors=[])
 
@@ -163,6 +163,6 @@ class CustomerMutations:
             recall=_recall,
         )
         if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, CustomerUpdateUserError, CustomerUpdateUserErrorCode)
+            errors = user_errors(outcome, CustomerUpdateUserError)
             return CustomerUpdatePayload(customer=None, user_errors=errors)
         return CustomerUpdatePayload(customer=Customer.from_model(outcome), user_errors=[])

@@ -16,11 +16,11 @@ from oms_graphql.graphql.pagination import (
     First,
     Last,
     Reverse,
-    connection,
+    listing_connection,
+    listing_count,
 )
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import decode_gid
-from oms_graphql.paging import PageRequest
 from oms_graphql.search import describe
 
 CustomerQuery = Annotated[
@@ -60,16 +60,21 @@ class CustomerQueries:
         ] = CustomerSortKeys.ID,
         reverse: Reverse = False,
     ) -> Connection[Customer]:
-        request = PageRequest.from_args(first, after, last, before)
-        async with info.context.db.reading() as session:
-            page = await repository.LISTING.page(
-                session, request=request, sort_key=sort_key.value, reverse=reverse, query=query
-            )
-        return connection(page, Customer.from_model)
+        return await listing_connection(
+            info,
+            repository.LISTING,
+            Customer.from_model,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            query=query,
+            sort_key=sort_key.value,
+            reverse=reverse,
+        )
 
     @strawberry.field(
         description="How many customers match a search.", extensions=requires("read_customers")
     )
     async def customers_count(self, info: Info, query: CustomerQuery = None) -> Count:
-        async with info.context.db.reading() as session:
-            return Count(count=await repository.LISTING.count(session, query=query))
+        return Count(count=await listing_count(info, repository.LISTING, query))

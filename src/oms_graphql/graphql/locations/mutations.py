@@ -7,8 +7,8 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms_graphql.errors import DomainError, Problem
-from oms_graphql.graphql.common import address_input, given
+from oms_graphql.errors import DomainError
+from oms_graphql.graphql.common import address_input, given, refuse_nulls
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.errors import UserError, user_errors
 from oms_graphql.graphql.locations.inputs import LocationAddInput, LocationEditInput
@@ -118,29 +118,15 @@ class LocationDeactivatePayload:
     )
 
 
-_NULLABLE = {"daily_order_capacity", "channels"}
-_CAMEL = {
-    "fulfills_online_orders": "fulfillsOnlineOrders",
-    "pickup_enabled": "pickupEnabled",
-}
-
-
 def _location_fields(data: LocationAddInput | LocationEditInput) -> LocationFields:
-    """Input -> service fields; an explicit null where a value is required is a userError."""
-    problems = []
-    values: dict[str, Any] = {}
-    for f in fields(LocationFields):
-        value = given(getattr(data, f.name))
-        if value is None and f.name not in _NULLABLE:
-            name = _CAMEL.get(f.name, f.name)
-            code = "BLANK" if f.name == "name" else "INVALID"
-            problems.append(Problem(code, f"{name} can't be null", ("input", name)))
-        elif f.name == "address" and value is not UNSET:
-            values["address"] = address_input(value)
-        else:
-            values[f.name] = value
-    if problems:
-        raise DomainError(problems)
+    refuse_nulls(
+        data,
+        text=("name",),
+        other=("kind", "address", "fulfills_online_orders", "pickup_enabled", "priority"),
+    )
+    values = {f.name: given(getattr(data, f.name)) for f in fields(LocationFields)}
+    if values["address"] is not UNSET:
+        values["address"] = address_input(values["address"])
     return LocationFields(**values)
 
 
@@ -184,7 +170,7 @@ class LocationMutations:
             lambda session: service.add_location(session, given=_location_fields(input)),
         )
         if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, LocationAddUserError, LocationAddUserErrorCode)
+            errors = user_errors(outcome, LocationAddUserError)
             return LocationAddPayload(location=None, user_errors=errors)
         return LocationAddPayload(location=Location.from_model(outcome), user_errors=[])
 
@@ -210,7 +196,7 @@ class LocationMutations:
             ),
         )
         if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, LocationEditUserError, LocationEditUserErrorCode)
+            errors = user_errors(outcome, LocationEditUserError)
             return LocationEditPayload(location=None, user_errors=errors)
         return LocationEditPayload(location=Location.from_model(outcome), user_errors=[])
 
@@ -230,7 +216,7 @@ class LocationMutations:
             lambda session: service.set_active(session, location_id=location_id, active=True),
         )
         if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, LocationActivateUserError, LocationActivateUserErrorCode)
+            errors = user_errors(outcome, LocationActivateUserError)
             return LocationActivatePayload(location=None, user_errors=errors)
         return LocationActivatePayload(location=Location.from_model(outcome), user_errors=[])
 
@@ -250,8 +236,6 @@ class LocationMutations:
             lambda session: service.set_active(session, location_id=location_id, active=False),
         )
         if isinstance(outcome, DomainError):
-            errors = user_errors(
-                outcome, LocationDeactivateUserError, LocationDeactivateUserErrorCode
-            )
+            errors = user_errors(outcome, LocationDeactivateUserError)
             return LocationDeactivatePayload(location=None, user_errors=errors)
         return LocationDeactivatePayload(location=Location.from_model(outcome), user_errors=[])

@@ -15,12 +15,12 @@ from oms_graphql.graphql.pagination import (
     First,
     Last,
     Reverse,
-    connection,
+    listing_connection,
+    listing_count,
 )
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import decode_gid
 from oms_graphql.locations import repository
-from oms_graphql.paging import PageRequest
 from oms_graphql.search import describe
 
 LocationQuery = Annotated[
@@ -61,16 +61,21 @@ class LocationQueries:
         ] = LocationSortKeys.ID,
         reverse: Reverse = False,
     ) -> Connection[Location]:
-        request = PageRequest.from_args(first, after, last, before)
-        async with info.context.db.reading() as session:
-            page = await repository.LISTING.page(
-                session, request=request, sort_key=sort_key.value, reverse=reverse, query=query
-            )
-        return connection(page, Location.from_model)
+        return await listing_connection(
+            info,
+            repository.LISTING,
+            Location.from_model,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            query=query,
+            sort_key=sort_key.value,
+            reverse=reverse,
+        )
 
     @strawberry.field(
         description="How many locations match a search.", extensions=requires("read_locations")
     )
     async def locations_count(self, info: Info, query: LocationQuery = None) -> Count:
-        async with info.context.db.reading() as session:
-            return Count(count=await repository.LISTING.count(session, query=query))
+        return Count(count=await listing_count(info, repository.LISTING, query))
