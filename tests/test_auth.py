@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, OctKey, RSAKey
 from sqlalchemy import Engine
 
-from oms_graphql.auth import TokenError, TokenVerifier
+from oms_graphql.auth import TokenError, TokenVerifier, tokens
 from oms_graphql.settings import Settings
 from tests.api import Api
 from tests.factories import count_rows
@@ -196,14 +197,28 @@ async def test_token_signed_by_an_unknown_rsa_key_is_refused(tmp_path: Path) -> 
         await TokenVerifier(settings).verify(token)
 
 
+@dataclass
+class JwksServer:
+    """A local HTTP server publishing ``keys``; it answers 500 while ``failing``."""
+
+    url: str = ""
+    keys: list[dict[str, Any]] = field(default_factory=list)
+    failing: bool = False
+    hits: int = 0
+
+
 @pytest.fixture
-def jwks_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A local HTTP server publishing a JWKS that the test may change (key rotation)."""
-    published: list[dict[str, Any]] = []
+def jwks_server() -> Iterator[JwksServer]:
+    state = JwksServer()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = json.dumps({"keys": published}).encode()
+            state.hits += 1
+            if state.failing:
+                self.send_response(500)
+                self.end_headers()
+                return
+            body = json.dumps({"keys": state.keys}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -215,22 +230,44 @@ def jwks_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     server = HTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json", published
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+    yield state
     server.shutdown()
     server.server_close()
 
 
-async def test_tokens_verified_against_a_jwks_url(
-    tmp_path: Path, jwks_server: tuple[str, list[dict[str, Any]]]
-) -> None:
-    url, published = jwks_server
+async def test_tokens_verified_against_a_jwks_url(tmp_path: Path, jwks_server: JwksServer) -> None:
     key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
-    published.append(key.as_dict(private=False))
+    jwks_server.keys.append(key.as_dict(private=False))
     settings = Settings.from_env(
-        {}, database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}", jwks_url=url
+        {}, database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}", jwks_url=jwks_server.url
     )
     token = jwt.encode({"alg": "RS256", "kid": "k1"}, _claims(settings), key)
 
     principal = await TokenVerifier(settings).verify(token)
 
     assert principal.scopes == {"read_locations"}
+
+
+async def test_an_unreachable_jwks_keeps_the_old_keys_and_backs_off(
+    tmp_path: Path, jwks_server: JwksServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(tokens.time, "monotonic", lambda: clock[0])
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    jwks_server.keys.append(key.as_dict(private=False))
+    settings = Settings.from_env(
+        {}, database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}", jwks_url=jwks_server.url
+    )
+    verifier = TokenVerifier(settings)
+    token = jwt.encode({"alg": "RS256", "kid": "k1"}, _claims(settings), key)
+    await verifier.verify(token)
+    jwks_server.failing = True
+
+    seen = []
+    for elapsed in (400, 401, 420, 440):  # past the 300 s cache, then every few seconds
+        clock[0] = 1000.0 + elapsed
+        principal = await verifier.verify(token)
+        seen.append((principal.subject, jwks_server.hits))
+
+    assert seen == [("someone", 2), ("someone", 2), ("someone", 2), ("someone", 3)]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from oms_graphql.db import Database
+from oms_graphql.demo import load_demo
 from oms_graphql.models import ChannelKind, LocationKind
 from tests.api import Api
 from tests.factories import a_channel, a_location, count_rows
@@ -263,3 +264,9 @@ async def test_location_search_refuses_unknown_kinds(api: Api) -> None:
 
     assert result.error_codes == ["BAD_USER_INPUT"]
     assert "castle" in result.errors[0]["message"]
+
+
+async def test_the_demo_leaves_a_database_with_channels_alone(database: Database) -> None:
+    await a_channel(database, handle="web")
+
+    assert await load_demo(database) is False

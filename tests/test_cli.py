@@ -79,6 +79,14 @@ def test_token_needs_a_secret_on_postgresql(tmp_path: Path) -> None:
     assert "OMS_JWT_SECRET" in result.stderr
 
 
+def test_serve_refuses_postgresql_without_signing_keys_before_migrating(tmp_path: Path) -> None:
+    result = _cli(tmp_path, "serve", OMS_DATABASE_URL="postgresql+psycopg://u@127.0.0.1:1/x")
+
+    assert result.returncode != 0
+    assert "OMS_JWT_SECRET" in result.stderr
+    assert "connection" not in result.stderr.lower()
+
+
 def test_export_schema_to_stdout_matches_the_file(tmp_path: Path, repo_root: Path) -> None:
     result = _cli(tmp_path, "export-schema")
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from oms_graphql import __version__, migrate
+from oms_graphql.auth.dev_secret import signing_secret
 from oms_graphql.auth.scopes import ADMIN_SCOPES, ALL_SCOPES
 from oms_graphql.auth.tokens import TokenError, mint_token
 from oms_graphql.settings import Settings, SettingsError
@@ -53,11 +54,15 @@ def logging_config(level: str) -> dict[str, Any]:
     }
 
 
-def _settings() -> Settings:
+def _settings(*, needs_keys: bool = False) -> Settings:
+    """Settings from the environment; with ``needs_keys``, also the token keys they name."""
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
+        if needs_keys and not settings.uses_asymmetric_keys:
+            signing_secret(settings)
     except SettingsError as error:
         raise SystemExit(f"oms-graphql: {error}") from None
+    return settings
 
 
 def _load_demo(settings: Settings) -> None:
@@ -92,7 +97,7 @@ def _print_demo_access(settings: Settings, host: str, port: int) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = _settings()
+    settings = _settings(needs_keys=True)
     logging.config.dictConfig(logging_config(settings.log_level))
     migrate.upgrade(settings.database_url)
     if args.demo:

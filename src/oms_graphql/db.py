@@ -123,8 +123,7 @@ def current_statement_count() -> int:
 
 def _count_statement(_connection: Any, _cursor: Any, statement: str, *_: Any, **__: Any) -> None:
     counter = _statement_count.get()
-    # Our SQLite BEGIN is explicit (PostgreSQL's is implicit in the driver): count queries only.
-    if counter is not None and not statement.startswith("BEGIN"):
+    if counter is not None:
         counter.value += 1
 
 
@@ -159,10 +158,16 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(connection: Connection) -> None:
         # Writers take the write lock up front: a deferred transaction that later upgrades
         # to a writer fails with "database is locked" instead of waiting for the busy timeout.
-        if connection.get_execution_options().get(_WRITE_OPTION):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            connection.exec_driver_sql("BEGIN")
+        begin = (
+            "BEGIN IMMEDIATE" if connection.get_execution_options().get(_WRITE_OPTION) else "BEGIN"
+        )
+        # Straight to the driver, as the PostgreSQL driver's own BEGIN is: transaction control
+        # is not a query, so statement counting and logging never see it.
+        driver = connection.connection.dbapi_connection
+        assert driver is not None
+        cursor = driver.cursor()
+        cursor.execute(begin)
+        cursor.close()
 
 
 class Database:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from oms_graphql.addresses import AddressInput
+from oms_graphql.channels import repository as channels
 from oms_graphql.channels.service import NewChannel, create_channel
 from oms_graphql.customers import repository as customers
 from oms_graphql.customers.service import CustomerFields, create_customer
@@ -163,7 +164,11 @@ async def load_demo(
             progress(done, total)
 
     async with database.transaction() as session:
-        if await locations.LISTING.count(session) or await customers.LISTING.count(session):
+        if (
+            await channels.count(session)
+            or await locations.LISTING.count(session)
+            or await customers.LISTING.count(session)
+        ):
             return False
         for channel in CHANNELS:
             await create_channel(session, given=channel)

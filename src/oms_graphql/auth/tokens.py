@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,46 +32,56 @@ CLOCK_SKEW_SECONDS = 30
 JWKS_CACHE_SECONDS = 300
 JWKS_REFRESH_MIN_INTERVAL = 30
 
+logger = logging.getLogger(__name__)
+
 
 class TokenError(Exception):
     """The bearer token is not acceptable; the message is safe to show to the caller."""
 
 
 class _RemoteKeySet:
-    """A JWKS document fetched over HTTPS, cached, and refetched when a new ``kid`` appears."""
+    """A JWKS document fetched over HTTPS, cached, and refetched when a new ``kid`` appears.
+
+    While the provider is unreachable the last keys stay in use, and a new attempt is made
+    at most every JWKS_REFRESH_MIN_INTERVAL seconds: requests never queue behind a timeout.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._keys: KeySet | None = None
-        self._fetched_at = 0.0
+        self._fetched_at = -float("inf")
+        self._attempted_at = -float("inf")
         self._lock = asyncio.Lock()
 
     async def get(self, kid: str | None) -> KeySet:
         if self._needs_fetch(kid):
             async with self._lock:
                 if self._needs_fetch(kid):
-                    self._keys = await self._fetch()
-                    self._fetched_at = time.monotonic()
-        assert self._keys is not None
+                    await self._refresh()
+        if self._keys is None:
+            raise TokenError("the token signing keys cannot be fetched right now")
         return self._keys
 
     def _needs_fetch(self, kid: str | None) -> bool:
-        age = time.monotonic() - self._fetched_at
-        if self._keys is None or age > JWKS_CACHE_SECONDS:
+        now = time.monotonic()
+        if now - self._attempted_at < JWKS_REFRESH_MIN_INTERVAL:
+            return False
+        if self._keys is None or now - self._fetched_at > JWKS_CACHE_SECONDS:
             return True
-        # A key rotation shows up as an unknown kid; refetch, but not on every bad token.
-        return kid is not None and not _has_kid(self._keys, kid) and age > JWKS_REFRESH_MIN_INTERVAL
+        # A key rotation shows up as an unknown kid.
+        return kid is not None and not _has_kid(self._keys, kid)
 
-    async def _fetch(self) -> KeySet:
+    async def _refresh(self) -> None:
+        self._attempted_at = time.monotonic()
         try:
             async with httpx.AsyncClient(timeout=5) as client:
                 response = await client.get(self.url)
                 response.raise_for_status()
-                return KeySet.import_key_set(response.json())
-        except (httpx.HTTPError, ValueError, JoseError) as error:
-            if self._keys is not None:
-                return self._keys
-            raise TokenError("the token signing keys cannot be fetched right now") from error
+                self._keys = KeySet.import_key_set(response.json())
+        except (httpx.HTTPError, ValueError, JoseError):
+            logger.warning("could not fetch the JWKS from %s; keeping the keys we have", self.url)
+            return
+        self._fetched_at = self._attempted_at
 
 
 def _has_kid(keys: KeySet, kid: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.models import Channel, location_channels
@@ -33,6 +33,10 @@ async def get_many_by_handle(session: AsyncSession, handles: Sequence[str]) -> l
         return []
     statement = select(Channel).where(Channel.handle.in_(handles))
     return list((await session.scalars(statement)).all())
+
+
+async def count(session: AsyncSession) -> int:
+    return (await session.scalar(select(func.count()).select_from(Channel))) or 0
 
 
 async def page(session: AsyncSession, *, request: PageRequest) -> Page[Channel]:
