@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 COUNTRY_CODES: frozenset[str] = frozenset(
     """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN
@@ -21,3 +23,15 @@ def normalize_country_code(value: str) -> str | None:
     """The upper-case code when ``value`` names a country, else ``None``."""
     code = value.strip().upper()
     return code if code in COUNTRY_CODES else None
+
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance between two points, in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi = phi2 - phi1
+    d_lambda = math.radians(lon2 - lon1)
+    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))

@@ -219,4 +219,14 @@ async def fetch_page(
     return Page(edges, has_next_page=has_more, has_previous_page=request.after is not None)
 
 
+def first_page(
+    rows: Sequence[T], request: PageRequest, codec: CursorCodec, value: Any = None
+) -> Page[T]:
+    """A first page from rows already fetched (up to ``size + 1``, in order) by a batch."""
+    attribute = codec.sort.attribute
+    kept = list(rows[: request.size])
+    edges = [(codec.encode(getattr(row, attribute), row.id), row) for row in kept]  # type: ignore[attr-defined]
+    return Page(edges, has_next_page=len(rows) > request.size, has_previous_page=False)
+
+
 __all__ = ["MAX_PAGE_SIZE", "Page", "PageRequest", "SortKey", "fetch_page"]

@@ -34,6 +34,7 @@ class Settings:
     database_pool_size: int = 10
     sql_count_header: bool = False
     log_level: str = "INFO"
+    reservation_sweep_seconds: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -62,6 +63,8 @@ class Settings:
             raise SettingsError("set only one of OMS_JWKS_URL and OMS_JWKS_FILE")
         if self.database_pool_size < 1:
             raise SettingsError("OMS_DATABASE_POOL_SIZE must be at least 1")
+        if self.reservation_sweep_seconds < 1:
+            raise SettingsError("OMS_RESERVATION_SWEEP_SECONDS must be at least 1")
 
     @property
     def is_sqlite(self) -> bool:

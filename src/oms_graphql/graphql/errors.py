@@ -39,3 +39,18 @@ def user_errors(error: DomainError, error_type: type[E]) -> list[E]:
         error_type(field=list(p.field) or None, message=p.message, code=codes(p.code))
         for p in error.problems
     ]
+
+
+def payload_type(name: str, field: str, node: type, error_type: type, result: str) -> type:
+    """A mutation payload ``name { <field>, userErrors }``: declared, not written out, since
+    every payload has exactly this shape."""
+    namespace = {
+        "__annotations__": {field: node | None, "user_errors": list[error_type]},  # type: ignore[valid-type]
+        field: strawberry.field(description=f"{result}; null on userErrors."),
+        "user_errors": strawberry.field(
+            description="Problems with the input; when present, nothing was written."
+        ),
+    }
+    return strawberry.type(
+        type(name, (), namespace), description=f"The result of {name[0].lower()}{name[1:-7]}."
+    )

@@ -47,6 +47,32 @@ def requires(scope: str) -> list[FieldExtension]:
     return [PermissionExtension(permissions=[HasScope(scope)], use_directives=False)]
 
 
+class HasAnyScope(BasePermission):
+    """The caller's token carries one of ``scopes``; anonymous callers pass when the server
+    allows anonymous storefront access and ``storefront`` is one of them."""
+
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        self.scopes = scopes
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        principal: Principal = info.context.principal
+        if not principal.is_authenticated:
+            if (
+                "storefront" in self.scopes
+                and info.context.runtime.settings.allow_anonymous_storefront
+            ):
+                return True
+            raise unauthenticated()
+        if not any(principal.has_scope(scope) for scope in self.scopes):
+            raise forbidden(" or ".join(self.scopes))
+        return True
+
+
+def requires_any(*scopes: str) -> list[FieldExtension]:
+    """Field extensions requiring one of ``scopes``."""
+    return [PermissionExtension(permissions=[HasAnyScope(scopes)], use_directives=False)]
+
+
 def requires_token() -> list[FieldExtension]:
     """Any authenticated caller; what they see is filtered further by the resolver."""
     return [PermissionExtension(permissions=[HasScope(None)], use_directives=False)]

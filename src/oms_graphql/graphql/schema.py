@@ -26,15 +26,27 @@ from oms_graphql.graphql.extensions import (
     RefuseNulCharacters,
     log_unexpected_errors,
 )
+from oms_graphql.graphql.inventory.mutations import InventoryMutations
+from oms_graphql.graphql.inventory.queries import InventoryQueries
+from oms_graphql.graphql.inventory.types import (
+    InventoryAdjustmentGroup,
+    InventoryItem,
+    InventoryLevel,
+    InventoryTransfer,
+    Reservation,
+)
 from oms_graphql.graphql.locations.mutations import LocationMutations
 from oms_graphql.graphql.locations.queries import LocationQueries
 from oms_graphql.graphql.locations.types import Location
 from oms_graphql.graphql.node import NodeQueries
 
 Query = merge_types(
-    "Query", (NodeQueries, ChannelQueries, LocationQueries, CustomerQueries, EventQueries)
+    "Query",
+    (NodeQueries, ChannelQueries, LocationQueries, CustomerQueries, EventQueries, InventoryQueries),
 )
-Mutation = merge_types("Mutation", (ChannelMutations, LocationMutations, CustomerMutations))
+Mutation = merge_types(
+    "Mutation", (ChannelMutations, LocationMutations, CustomerMutations, InventoryMutations)
+)
 
 
 class OmsSchema(Schema):
@@ -49,7 +61,17 @@ def create_schema() -> OmsSchema:
     return OmsSchema(
         query=Query,
         mutation=Mutation,
-        types=[Channel, Customer, Event, Location],
+        types=[
+            Channel,
+            Customer,
+            Event,
+            Location,
+            InventoryItem,
+            InventoryLevel,
+            InventoryAdjustmentGroup,
+            Reservation,
+            InventoryTransfer,
+        ],
         extensions=[
             # Clients send the same documents again and again; graphql-core's validation
             # costs more than executing a small query (measured: bench, S7 rows).

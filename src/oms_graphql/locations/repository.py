@@ -29,7 +29,7 @@ SORT_KEYS: dict[str, SortKey] = {
 }
 
 
-def _serves_channel(op: str, handle: str) -> ColumnElement[bool]:
+def serves_channel(handle: str) -> ColumnElement[bool]:
     """A location serves a channel when it names it, or names none (serves all)."""
     linked = (
         select(location_channels.c.location_id)
@@ -37,6 +37,10 @@ def _serves_channel(op: str, handle: str) -> ColumnElement[bool]:
         .where(location_channels.c.location_id == Location.id)
     )
     return ~exists(linked) | exists(linked.where(func.lower(Channel.handle) == handle.lower()))
+
+
+def _serves_channel(op: str, handle: str) -> ColumnElement[bool]:
+    return serves_channel(handle)
 
 
 SEARCH = SearchSpec(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -11,7 +12,16 @@ from oms_graphql.graphql.channels.types import Channel
 from oms_graphql.graphql.common import MailingAddress
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.node import Node, register_node
+from oms_graphql.graphql.pagination import After, Connection, First
+from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import encode_gid
+from oms_graphql.inventory.repository import LEVEL_SEARCH
+from oms_graphql.search import describe
+
+if TYPE_CHECKING:
+    from oms_graphql.graphql.inventory.types import InventoryLevel
+
+LEVEL_FIELDS = describe(LEVEL_SEARCH)
 
 LocationKind = models.LocationKind
 strawberry.enum(
@@ -62,6 +72,30 @@ class Location(Node):
     async def channels(self, info: Info) -> list[Channel]:
         rows = await info.context.loaders.channels_of_location.load(self.pk)
         return [Channel.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="What is stocked here, a page at a time.",
+        extensions=requires("read_inventory"),
+    )
+    async def inventory_levels(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        query: Annotated[
+            str | None,
+            strawberry.argument(
+                description=f"Search, e.g. 'sku:TSHIRT-*'. Fields: {LEVEL_FIELDS}."
+            ),
+        ] = None,
+    ) -> Connection[
+        Annotated[InventoryLevel, strawberry.lazy("oms_graphql.graphql.inventory.types")]
+    ]:
+        from oms_graphql.graphql.inventory.connections import levels_connection
+
+        return await levels_connection(
+            info, location_id=self.pk, first=first, after=after, query=query
+        )
 
     @classmethod
     def from_model(cls, row: models.Location) -> Location:

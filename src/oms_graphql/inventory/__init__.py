@@ -1,0 +1,1 @@
+"""Inventory: items, levels with quantity states, the ledger, reservations and transfers."""
