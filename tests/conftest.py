@@ -111,3 +111,12 @@ async def api(app: Starlette, settings: Settings) -> AsyncIterator[Api]:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def ledger_checked(sync_engine: Engine) -> Iterator[None]:
+    """After the test: for every level and quantity, the ledger's deltas add up to it."""
+    yield
+    from tests.factories import ledger_disagreements
+
+    assert ledger_disagreements(sync_engine) == []

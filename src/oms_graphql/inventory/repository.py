@@ -173,14 +173,18 @@ async def levels_at(
 
 
 async def lock_levels(session: AsyncSession, ids: Iterable[int]) -> dict[int, LevelState]:
-    """Lock levels in id order (the one order every writer uses) and read them."""
+    """Lock levels in id order (the one order every writer uses) and read them.
+
+    FOR NO KEY UPDATE, the lock an UPDATE of quantities takes anyway: a plain FOR UPDATE
+    would also wait for (and deadlock with) inserts of rows that reference the level.
+    """
     ordered = sorted(set(ids))
     if not ordered:
         return {}
     statement = (
         select(InventoryLevel).where(InventoryLevel.id.in_(ordered)).order_by(InventoryLevel.id)
     )
-    rows = (await session.scalars(statement.with_for_update())).all()
+    rows = (await session.scalars(statement.with_for_update(key_share=True))).all()
     return {row.id: LevelState.of(row) for row in rows}
 
 

@@ -50,20 +50,23 @@ def _keeps_available(facts: Any) -> bool:
 
 
 async def _refusal(session: AsyncSession, change: StockChange, facts: Any) -> Problem:
-    """Why a guarded UPDATE matched no row: which quantity would have gone below zero."""
-    level = (await repository.lock_levels(session, [change.level_id]))[change.level_id]
-    for name, delta in change.deltas.items():
-        if level.quantities[name] + delta < 0:
-            return Problem(
-                "INSUFFICIENT_QUANTITY",
-                f"{facts.sku}: only {level.quantities[name]} {name} at this location, "
-                f"{-delta} asked",
-                change.field,
-            )
+    """Why a guarded UPDATE matched no row: too little available, or another quantity
+    would have gone below zero."""
+    (level,) = await repository.levels_by_id(session, [change.level_id])
+    wanted = -available_delta(change.deltas)
+    if _keeps_available(facts) and wanted > level.available:
+        return Problem(
+            "INSUFFICIENT_STOCK",
+            f"{facts.sku}: only {max(level.available, 0)} available at this location, "
+            f"{wanted} asked",
+            change.field,
+        )
+    name, delta = next(
+        (name, delta) for name, delta in change.deltas.items() if level.quantities[name] + delta < 0
+    )
     return Problem(
-        "INSUFFICIENT_STOCK",
-        f"{facts.sku}: only {max(level.available, 0)} available at this location, "
-        f"{-available_delta(change.deltas)} asked",
+        "INSUFFICIENT_QUANTITY",
+        f"{facts.sku}: only {level.quantities[name]} {name} at this location, {-delta} asked",
         change.field,
     )
 
