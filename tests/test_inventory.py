@@ -567,7 +567,8 @@ async def test_quantities_reject_unknown_names(api: Api, database: Database) -> 
     location = await a_location(database)
     level = await stocked(database, item, location, 1)
     result = await api.gql(
-        'query($id: ID!) { inventoryLevel(id: $id) { quantities(names: ["on_hand", "bogus"]) { quantity } } }',
+        'query($id: ID!) { inventoryLevel(id: $id) { quantities(names: ["on_hand", "bogus"]) {'
+        " quantity } } }",
         {"id": gid("InventoryLevel", level.id)},
     )
     assert result.error_codes == ["BAD_USER_INPUT"]

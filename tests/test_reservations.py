@@ -23,7 +23,8 @@ RESERVE = """mutation($input: InventoryReserveInput!, $key: String) {
     userErrors { field message code } } }"""
 RELEASE = """mutation($id: ID!) { reservationRelease(id: $id) {
   reservation { status } userErrors { field message code } } }"""
-EXTEND = """mutation($id: ID!, $seconds: Int!) { reservationExtend(id: $id, expiresInSeconds: $seconds) {
+EXTEND = """mutation($id: ID!, $seconds: Int!) {
+  reservationExtend(id: $id, expiresInSeconds: $seconds) {
   reservation { status expiresAt } userErrors { field message code } } }"""
 
 
@@ -275,7 +276,8 @@ async def test_concurrent_adjustments_never_go_negative(
         "locationId": encode_gid("Location", location.id),
         "delta": -1,
     }
-    document = """mutation($input: InventoryAdjustQuantitiesInput!) { inventoryAdjustQuantities(input: $input) {
+    document = """mutation($input: InventoryAdjustQuantitiesInput!) {
+      inventoryAdjustQuantities(input: $input) {
       inventoryAdjustmentGroup { id } userErrors { code } } }"""
     results = await asyncio.gather(
         *(
