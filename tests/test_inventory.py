@@ -627,3 +627,27 @@ async def test_idempotent_adjustments_apply_once(
     again = (await api.gql(document, variables)).ok()["inventoryAdjustQuantities"]
     assert first == again
     assert quantities(sync_engine, level.id)["on_hand"] == 6
+
+
+async def test_inventory_objects_resolve_as_nodes(api: Api, database: Database) -> None:
+    item = await an_item(database, sku="NODE-1")
+    level = await stocked(database, item, await a_location(database), 3)
+    result = await api.gql(
+        """query($ids: [ID!]!) { nodes(ids: $ids) { id
+          ... on InventoryItem { sku }
+          ... on InventoryLevel { quantities(names: ["available"]) { quantity } }
+          ... on InventoryAdjustmentGroup { reason } } }""",
+        {
+            "ids": [
+                gid("InventoryItem", item.id),
+                gid("InventoryLevel", level.id),
+                gid("InventoryAdjustmentGroup", 1),
+                gid("InventoryItem", 999),
+            ]
+        },
+    )
+    first, second, third, missing = result.ok()["nodes"]
+    assert first["sku"] == "NODE-1"
+    assert second["quantities"] == [{"quantity": 3}]
+    assert third["reason"] == "RECEIVED"
+    assert missing is None

@@ -42,6 +42,7 @@ from oms_graphql.inventory import (
 from oms_graphql.inventory import reservation_repository as holds
 from oms_graphql.inventory.items import ItemFields, Money
 from oms_graphql.inventory.service import QuantityChange
+from oms_graphql.inventory.stock import Applied
 from oms_graphql.unset import UNSET
 
 
@@ -252,6 +253,41 @@ async def _present_transfer(row: Any) -> InventoryTransfer:
     return InventoryTransfer.from_model(row)
 
 
+def _change(line: Any, amount: int, **extra: Any) -> QuantityChange:
+    """One line of a quantity mutation, its ids decoded."""
+    return QuantityChange(
+        _pk(line.inventory_item_id, "InventoryItem"),
+        _pk(line.location_id, "Location"),
+        amount,
+        **extra,
+    )
+
+
+async def _quantities(
+    info: Info,
+    payload: Any,
+    operation: str,
+    input: Any,
+    idempotency_key: str | None,
+    apply: Callable[[AsyncSession], Awaitable[Applied]],
+) -> Any:
+    """The three quantity mutations: their result is the adjustment group they wrote."""
+
+    async def action(session: AsyncSession) -> Any:
+        return (await apply(session)).group
+
+    return await _run(
+        info,
+        payload,
+        operation=operation,
+        arguments={"input": input},
+        idempotency_key=idempotency_key,
+        action=action,
+        recall=_group,
+        present=_present_group,
+    )
+
+
 def _transfer_lines(lines: list[InventoryTransferLineInput]) -> list[transfers.TransferLine]:
     return [
         transfers.TransferLine(_pk(line.inventory_item_id, "InventoryItem"), line.quantity)
@@ -359,34 +395,20 @@ class InventoryMutations:
         ],
         idempotency_key: IdempotencyKey = None,
     ) -> InventoryAdjustQuantitiesPayload:
-        changes = [
-            QuantityChange(
-                _pk(line.inventory_item_id, "InventoryItem"),
-                _pk(line.location_id, "Location"),
-                line.delta,
-            )
-            for line in input.changes
-        ]
-
-        async def action(session: AsyncSession) -> Any:
-            applied = await service.adjust_quantities(
+        changes = [_change(line, line.delta) for line in input.changes]
+        return await _quantities(
+            info,
+            InventoryAdjustQuantitiesPayload,
+            "inventoryAdjustQuantities",
+            input,
+            idempotency_key,
+            lambda session: service.adjust_quantities(
                 session,
                 name=input.name,
                 reason=input.reason,
                 reference_document_uri=input.reference_document_uri,
                 changes=changes,
-            )
-            return applied.group
-
-        return await _run(
-            info,
-            InventoryAdjustQuantitiesPayload,
-            operation="inventoryAdjustQuantities",
-            arguments={"input": input},
-            idempotency_key=idempotency_key,
-            action=action,
-            recall=_group,
-            present=_present_group,
+            ),
         )
 
     @strawberry.mutation(
@@ -405,34 +427,22 @@ class InventoryMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> InventorySetQuantitiesPayload:
         changes = [
-            QuantityChange(
-                _pk(line.inventory_item_id, "InventoryItem"),
-                _pk(line.location_id, "Location"),
-                line.quantity,
-                compare_quantity=line.compare_quantity,
-            )
+            _change(line, line.quantity, compare_quantity=line.compare_quantity)
             for line in input.quantities
         ]
-
-        async def action(session: AsyncSession) -> Any:
-            applied = await service.set_quantities(
+        return await _quantities(
+            info,
+            InventorySetQuantitiesPayload,
+            "inventorySetQuantities",
+            input,
+            idempotency_key,
+            lambda session: service.set_quantities(
                 session,
                 name=input.name,
                 reason=input.reason,
                 reference_document_uri=input.reference_document_uri,
                 changes=changes,
-            )
-            return applied.group
-
-        return await _run(
-            info,
-            InventorySetQuantitiesPayload,
-            operation="inventorySetQuantities",
-            arguments={"input": input},
-            idempotency_key=idempotency_key,
-            action=action,
-            recall=_group,
-            present=_present_group,
+            ),
         )
 
     @strawberry.mutation(
@@ -449,34 +459,21 @@ class InventoryMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> InventoryMoveQuantitiesPayload:
         changes = [
-            QuantityChange(
-                _pk(line.inventory_item_id, "InventoryItem"),
-                _pk(line.location_id, "Location"),
-                line.quantity,
-                source=line.from_,
-                target=line.to,
-            )
+            _change(line, line.quantity, source=line.from_, target=line.to)
             for line in input.changes
         ]
-
-        async def action(session: AsyncSession) -> Any:
-            applied = await service.move_quantities(
+        return await _quantities(
+            info,
+            InventoryMoveQuantitiesPayload,
+            "inventoryMoveQuantities",
+            input,
+            idempotency_key,
+            lambda session: service.move_quantities(
                 session,
                 reason=input.reason,
                 reference_document_uri=input.reference_document_uri,
                 changes=changes,
-            )
-            return applied.group
-
-        return await _run(
-            info,
-            InventoryMoveQuantitiesPayload,
-            operation="inventoryMoveQuantities",
-            arguments={"input": input},
-            idempotency_key=idempotency_key,
-            action=action,
-            recall=_group,
-            present=_present_group,
+            ),
         )
 
     @strawberry.mutation(

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from oms_graphql import models
 from oms_graphql.errors import BadUserInput
 from oms_graphql.graphql.context import Info
+from oms_graphql.graphql.dataloaders import Loaders
 from oms_graphql.graphql.inventory.connections import changes_connection, levels_connection
 from oms_graphql.graphql.locations.types import Location
 from oms_graphql.graphql.money import MoneyV2
@@ -364,33 +366,27 @@ class InventoryTransfer(Node):
         )
 
 
-async def _load_items(info: Info, ids: Sequence[int]) -> list[InventoryItem | None]:
-    rows = await info.context.loaders.inventory_item.load_many(list(ids))
-    return [InventoryItem.from_model(row) if row else None for row in rows]
+def _nodes(
+    pick: Callable[[Loaders], DataLoader[int, Any]], convert: Callable[[Any], Node]
+) -> Callable[[Info, Sequence[int]], Awaitable[list[Node | None]]]:
+    """A node loader: rows by id through one of the operation's DataLoaders, converted."""
+
+    async def load(info: Info, ids: Sequence[int]) -> list[Node | None]:
+        rows = await pick(info.context.loaders).load_many(list(ids))
+        return [convert(row) if row else None for row in rows]
+
+    return load
 
 
-async def _load_levels(info: Info, ids: Sequence[int]) -> list[InventoryLevel | None]:
-    rows = await info.context.loaders.inventory_level.load_many(list(ids))
-    return [InventoryLevel.from_state(row) if row else None for row in rows]
-
-
-async def _load_reservations(info: Info, ids: Sequence[int]) -> list[Reservation | None]:
-    rows = await info.context.loaders.reservation.load_many(list(ids))
-    return [Reservation.from_model(row) if row else None for row in rows]
-
-
-async def _load_transfers(info: Info, ids: Sequence[int]) -> list[InventoryTransfer | None]:
-    rows = await info.context.loaders.transfer.load_many(list(ids))
-    return [InventoryTransfer.from_model(row) if row else None for row in rows]
-
-
-async def _load_groups(info: Info, ids: Sequence[int]) -> list[InventoryAdjustmentGroup | None]:
-    rows = await info.context.loaders.adjustment_group.load_many(list(ids))
-    return [InventoryAdjustmentGroup.from_model(row) if row else None for row in rows]
-
-
-register_node("InventoryItem", read_scope="read_inventory", load=_load_items)
-register_node("InventoryLevel", read_scope="read_inventory", load=_load_levels)
-register_node("InventoryAdjustmentGroup", read_scope="read_inventory", load=_load_groups)
-register_node("Reservation", read_scope="read_inventory", load=_load_reservations)
-register_node("InventoryTransfer", read_scope="read_inventory", load=_load_transfers)
+for type_name, pick, convert in (
+    ("InventoryItem", lambda loaders: loaders.inventory_item, InventoryItem.from_model),
+    ("InventoryLevel", lambda loaders: loaders.inventory_level, InventoryLevel.from_state),
+    (
+        "InventoryAdjustmentGroup",
+        lambda loaders: loaders.adjustment_group,
+        InventoryAdjustmentGroup.from_model,
+    ),
+    ("Reservation", lambda loaders: loaders.reservation, Reservation.from_model),
+    ("InventoryTransfer", lambda loaders: loaders.transfer, InventoryTransfer.from_model),
+):
+    register_node(type_name, read_scope="read_inventory", load=_nodes(pick, convert))
