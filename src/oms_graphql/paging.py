@@ -219,9 +219,7 @@ async def fetch_page(
     return Page(edges, has_next_page=has_more, has_previous_page=request.after is not None)
 
 
-def first_page(
-    rows: Sequence[T], request: PageRequest, codec: CursorCodec, value: Any = None
-) -> Page[T]:
+def first_page(rows: Sequence[T], request: PageRequest, codec: CursorCodec) -> Page[T]:
     """A first page from rows already fetched (up to ``size + 1``, in order) by a batch."""
     attribute = codec.sort.attribute
     kept = list(rows[: request.size])

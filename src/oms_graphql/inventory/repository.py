@@ -267,16 +267,6 @@ async def groups_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Invent
 CHANGE_POSITION = SortKey("ID", InventoryChange.id)
 
 
-async def ledger_sums(session: AsyncSession) -> dict[tuple[int, str], int]:
-    """Sum of deltas per (level, quantity name): what the ledger says each quantity is."""
-    rows = await session.execute(
-        select(
-            InventoryChange.level_id, InventoryChange.quantity_name, func.sum(InventoryChange.delta)
-        ).group_by(InventoryChange.level_id, InventoryChange.quantity_name)
-    )
-    return {(level, name): int(total) for level, name, total in rows}
-
-
 async def level_facts(session: AsyncSession, level_ids: Iterable[int]) -> dict[int, Row[Any]]:
     """What a stock change needs to know of each level's item and location."""
     wanted = set(level_ids)
