@@ -100,18 +100,18 @@ def test_migrate_then_seed_demo(tmp_path: Path) -> None:
     again = _cli(tmp_path, "seed", "--demo")
 
     assert seeded.returncode == again.returncode == 0
-    assert "1017/1017" in seeded.stderr
+    assert "1232/1232" in seeded.stderr
     assert "already holds data" in again.stderr
     with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
         counts = {
             table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("channels", "locations", "customers")
+            for table in ("channels", "locations", "customers", "inventory_items")
         }
         countries = {row[0] for row in db.execute("SELECT country_code FROM locations")}
         kinds = {row[0] for row in db.execute("SELECT kind FROM locations")}
         pickup = db.execute("SELECT count(*) FROM locations WHERE pickup_enabled").fetchone()[0]
         located = db.execute("SELECT count(*) FROM customers WHERE city IS NOT NULL").fetchone()[0]
-    assert counts == {"channels": 5, "locations": 12, "customers": 1000}
+    assert counts == {"channels": 5, "locations": 12, "customers": 1000, "inventory_items": 215}
     assert len(countries) >= 5
     assert kinds == {"WAREHOUSE", "STORE", "FULFILLMENT_SERVICE"}
     assert pickup >= 1

@@ -19,6 +19,7 @@ from oms_graphql.channels.service import NewChannel, create_channel
 from oms_graphql.customers import repository as customers
 from oms_graphql.customers.service import CustomerFields, create_customer
 from oms_graphql.db import Database
+from oms_graphql.demo_inventory import demo_items, load_demo_inventory
 from oms_graphql.locations import repository as locations
 from oms_graphql.locations.service import LocationFields, add_location
 from oms_graphql.models import ChannelKind, LocationKind
@@ -154,7 +155,7 @@ async def load_demo(
 ) -> bool:
     """Load the demo data unless the database already holds any; True when loaded."""
     people = demo_customers()
-    total = len(CHANNELS) + len(LOCATIONS) + len(people)
+    total = len(CHANNELS) + len(LOCATIONS) + len(people) + len(demo_items())
     done = 0
 
     def advance() -> None:
@@ -173,8 +174,9 @@ async def load_demo(
         for channel in CHANNELS:
             await create_channel(session, given=channel)
             advance()
+        location_ids = []
         for demo in LOCATIONS:
-            await add_location(
+            location = await add_location(
                 session,
                 given=LocationFields(
                     name=demo.name,
@@ -193,10 +195,12 @@ async def load_demo(
                     channels=STORE_CHANNELS if demo.is_store else None,
                 ),
             )
+            location_ids.append(location.id)
             advance()
         for person in people:
             await create_customer(session, given=person)
             advance()
+        await load_demo_inventory(session, location_ids, advance=advance)
     return True
 
 
