@@ -5,6 +5,13 @@ Scenarios (see ../shared/design/PERFORMANCE.md):
   S7 token     the same with a bearer token to verify
   S7 2KB       a 2 KB document (fragments, aliases, no rows) vs the plain endpoint
   locations    ``locations(first:100)`` vs the same JSON built by hand (Core select + orjson)
+  S2           storefront ``availability`` of 50 SKUs across 100 locations vs ``{__typename}``
+               on the same server: latency, and throughput with 32 concurrent clients
+  S3 reserve   ``inventoryReserve`` of one hot SKU by 32 concurrent clients vs the bare
+               conditional UPDATE loop (psycopg or aiosqlite); then 2,000 attempts at 500
+               units, counting oversells, negative quantities and ledger disagreements
+
+``--attempts N`` sets the S2 throughput requests and the S3 attempts per side (2,000).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench import inventory
 from bench.harness import Call, Reply, Samples, asgi_call, compare, graphql_call
 from oms_graphql import migrate, models
 from oms_graphql.addresses import AddressInput
@@ -157,7 +165,77 @@ def report(rows: list[tuple[str, Samples, Samples, str]]) -> None:
         )
 
 
-async def run(database_url: str, rounds: int, per_round: int) -> None:
+def report_rates(rows: list[tuple[str, inventory.Throughput, inventory.Throughput, str]]) -> None:
+    header = f"{'scenario':<28}{'ours/s':>10}{'base/s':>10}{'ratio':>8}{'failed':>8}  baseline"
+    print(header)
+    print("-" * len(header))
+    for name, ours, base, baseline_name in rows:
+        print(
+            f"{name:<28}{ours.rate:>10.0f}{base.rate:>10.0f}{ours.rate / base.rate:>7.2f}x"
+            f"{ours.failures:>8}  {baseline_name}"
+        )
+
+
+async def run_inventory(
+    app: Starlette,
+    database: Database,
+    database_url: str,
+    settings: Settings,
+    *,
+    rounds: int,
+    per_round: int,
+    attempts: int,
+) -> None:
+    skus = await inventory.seed_catalog(database)
+    storefront = mint_token(settings, scopes=["storefront"])
+    shop = graphql_call(app, inventory.availability_document(skus), storefront)
+    floor = graphql_call(app, "{ __typename }", storefront)
+    mine, theirs = await compare(shop, floor, rounds=rounds, per_round=per_round // 5 or 1)
+    print()
+    report([("S2 availability 50x100", mine, theirs, "{__typename}, same server")])
+    rates = [
+        (
+            f"S2 availability, {inventory.CLIENTS} clients",
+            await inventory.concurrently(inventory.succeeds(shop), attempts),
+            await inventory.concurrently(inventory.succeeds(floor), attempts),
+            "{__typename}, same server",
+        )
+    ]
+    hot_level, location_id = await inventory.stock_one(database, "HOT", inventory.HOT_STOCK)
+    raw_level, _ = await inventory.stock_one(database, "HOT-RAW", inventory.HOT_STOCK)
+    reserver = mint_token(settings, scopes=["write_reservations"])
+    hot = inventory.Reservations()
+    rates.append(
+        (
+            f"S3 inventoryReserve, {inventory.CLIENTS} cl.",
+            await inventory.concurrently(
+                inventory.reserve_call(app, reserver, "HOT", location_id, hot), attempts
+            ),
+            await inventory.raw_update_loop(database_url, raw_level, attempts),
+            "bare conditional UPDATE loop",
+        )
+    )
+    print()
+    report_rates(rates)
+    scarce_level, _ = await inventory.stock_one(database, "SCARCE", inventory.SCARCE_STOCK)
+    tally = inventory.Reservations()
+    await inventory.concurrently(
+        inventory.reserve_call(app, reserver, "SCARCE", location_id, tally), attempts
+    )
+    quantities, disagreeing = await inventory.ledger_check(database, scarce_level)
+    _, hot_disagreeing = await inventory.ledger_check(database, hot_level)
+    negative = [name for name, value in quantities.items() if value < 0]
+    print(
+        f"\nS3 correctness: {attempts} attempts at {inventory.SCARCE_STOCK} units from "
+        f"{inventory.CLIENTS} clients: {tally.held} held, {tally.refused} INSUFFICIENT_STOCK, "
+        f"{tally.errors + hot.errors} errors (deadlocks or 500s), "
+        f"{max(0, tally.held - inventory.SCARCE_STOCK)} oversold, "
+        f"negative quantities: {negative or 'none'}, "
+        f"ledger disagreements: {(disagreeing + hot_disagreeing) or 'none'}"
+    )
+
+
+async def run(database_url: str, rounds: int, per_round: int, attempts: int = 2000) -> None:
     settings = Settings.from_env(
         {}, database_url=database_url, jwt_secret="bench-secret-" + "x" * 32, sql_count_header=True
     )
@@ -199,8 +277,17 @@ async def run(database_url: str, rounds: int, per_round: int) -> None:
         for name, ours, baseline, baseline_name in scenarios:
             mine, theirs = await compare(ours, baseline, rounds=rounds, per_round=per_round)
             results.append((name, mine, theirs, baseline_name))
-    print(f"database: {database.dialect}; {rounds} rounds x {per_round} requests per side\n")
-    report(results)
+        print(f"database: {database.dialect}; {rounds} rounds x {per_round} requests per side\n")
+        report(results)
+        await run_inventory(
+            app,
+            database,
+            database_url,
+            settings,
+            rounds=rounds,
+            per_round=per_round,
+            attempts=attempts,
+        )
 
 
 def main() -> None:
@@ -212,13 +299,14 @@ def main() -> None:
     parser.add_argument("--database-url", help="an EMPTY database to use (default: temp SQLite)")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--per-round", type=int, default=100)
+    parser.add_argument("--attempts", type=int, default=2000)
     args = parser.parse_args()
     if args.database_url:
-        asyncio.run(run(args.database_url, args.rounds, args.per_round))
+        asyncio.run(run(args.database_url, args.rounds, args.per_round, args.attempts))
         return
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}"
-        asyncio.run(run(url, args.rounds, args.per_round))
+        asyncio.run(run(url, args.rounds, args.per_round, args.attempts))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from oms_graphql.db import Database
 from oms_graphql.ids import encode_gid
 from tests.api import Api
-from tests.factories import a_location, an_item, count_rows, quantities, stocked
+from tests.factories import a_location, an_item, count_rows, events_of, quantities, stocked
 
 pytestmark = pytest.mark.usefixtures("ledger_checked")
 
@@ -73,6 +73,8 @@ async def test_a_transfer_ships_and_arrives_in_parts(
         "lineItems": [{"quantity": 6, "receivedQuantity": 6}],
     }
     assert quantities(sync_engine, destination_level)["available"] == 6
+    activated = [e for e in events_of(sync_engine) if e["type"] == "inventory.level_activated"]
+    assert [e["subject_id"] for e in activated] == [origin_level, destination_level]
 
 
 async def test_receiving_more_than_shipped_is_refused(

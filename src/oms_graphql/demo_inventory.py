@@ -106,7 +106,11 @@ def demo_items() -> list[ItemFields]:
     return items
 
 
-def _on_hand(rng: random.Random) -> int:
+def _on_hand(rng: random.Random, fields: ItemFields) -> int:
+    if fields.inventory_policy == InventoryPolicy.CONTINUE:
+        return 0  # pre-orders: nothing here yet, units incoming
+    if fields.tracked is False:
+        return 0
     roll = rng.random()
     if roll < 0.10:
         return 0
@@ -127,7 +131,7 @@ async def load_demo_inventory(
     for fields in demo_items():
         item = await create_item(session, given=fields)
         for location_id in rng.sample(list(location_ids), rng.randint(*LOCATIONS_PER_SKU)):
-            units = _on_hand(rng)
+            units = _on_hand(rng, fields)
             await service.activate(
                 session, item_id=item.id, location_id=location_id, on_hand=units or None
             )
@@ -153,20 +157,24 @@ async def load_demo_inventory(
                         target="quality_control",
                     )
                 )
-            elif roll > 0.94:
+            elif fields.tracked is not False and (
+                roll > 0.94 or fields.inventory_policy == InventoryPolicy.CONTINUE
+            ):
                 incoming.append(QuantityChange(item.id, location_id, rng.randint(10, 50)))
         advance()
     for moves, reason in ((damaged, InventoryReason.DAMAGED), (held, InventoryReason.OTHER)):
-        await service.move_quantities(
-            session, reason=reason, reference_document_uri=None, changes=moves
+        if moves:
+            await service.move_quantities(
+                session, reason=reason, reference_document_uri=None, changes=moves
+            )
+    if incoming:
+        await service.adjust_quantities(
+            session,
+            name="incoming",
+            reason=InventoryReason.RECEIVED,
+            reference_document_uri="https://suppliers.example.com/po/2026-118",
+            changes=incoming,
         )
-    await service.adjust_quantities(
-        session,
-        name="incoming",
-        reason=InventoryReason.RECEIVED,
-        reference_document_uri="https://suppliers.example.com/po/2026-118",
-        changes=incoming,
-    )
     await _transfers(session, rng, stocked)
     await _carts(session, rng, stocked)
 

@@ -57,6 +57,14 @@ def _check(skus: Sequence[str], near: GeoPoint | None, quantity: int | None) -> 
         )
 
 
+def _distance(near: GeoPoint | None, location: Location) -> float | None:
+    if near is None or location.latitude is None or location.longitude is None:
+        return None
+    return round(
+        distance_km(near.latitude, near.longitude, location.latitude, location.longitude), 1
+    )
+
+
 async def availability(
     session: AsyncSession,
     *,
@@ -76,31 +84,30 @@ async def availability(
     if channel is not None and await channels.get_by_handle(session, channel) is None:
         raise BadUserInput(f"no channel has handle {channel!r}", argument="channel")
     items = await repository.items_by_sku(session, skus)
-    found = await repository.levels_for_items(
-        session, [item.id for item in items.values()], storefront=True, channel=channel
+    found = await repository.sellable(
+        session, [item.id for item in items.values()], channel=channel
     )
     by_item: dict[int, SkuAvailability] = {
         item.id: SkuAvailability(sku, item) for sku, item in items.items()
     }
     wanted = quantity or 1
-    for level, location in found:
-        entry = by_item[level.item_id]
-        units = max(level.available, 0)
+    distances: dict[int, float | None] = {}
+    for item_id, available, location in found:
+        entry = by_item[item_id]
+        units = max(available, 0)
         entry.total_available += units
         if quantity is not None and units < quantity and not entry.backorderable:
             continue
-        distance = None
-        if near is not None and location.latitude is not None and location.longitude is not None:
-            distance = distance_km(
-                near.latitude, near.longitude, location.latitude, location.longitude
-            )
+        if location.id not in distances:
+            distances[location.id] = _distance(near, location)
+        distance = distances[location.id]
         entry.locations.append(
             LocationAvailability(
                 location=location,
                 available=units,
                 pickup_available=location.pickup_enabled
                 and (units >= wanted or entry.backorderable),
-                distance_km=None if distance is None else round(distance, 1),
+                distance_km=distance,
             )
         )
     if near is not None:

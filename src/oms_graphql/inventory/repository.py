@@ -338,13 +338,11 @@ async def levels_for_items(
     *,
     location_ids: Sequence[int] | None = None,
     online: bool = False,
-    storefront: bool = False,
     channel: str | None = None,
 ) -> list[tuple[LevelState, Location]]:
     """The levels of these items at active locations, with their locations, in one statement.
 
-    ``online`` keeps locations that fulfil online orders, ``storefront`` those that also or
-    instead offer pickup, ``channel`` those serving that channel.
+    ``online`` keeps locations that fulfil online orders, ``channel`` those serving it.
     """
     if not item_ids:
         return []
@@ -359,10 +357,6 @@ async def levels_for_items(
         statement = statement.where(Location.id.in_(set(location_ids)))
     if online:
         statement = statement.where(Location.fulfills_online_orders.is_(True))
-    if storefront:
-        statement = statement.where(
-            or_(Location.fulfills_online_orders.is_(True), Location.pickup_enabled.is_(True))
-        )
     if channel is not None:
         statement = statement.where(serves_channel(channel))
     return [(level_state(row), row.Location) for row in await session.execute(statement)]
@@ -432,3 +426,62 @@ async def changes_page(
         id_column=InventoryChange.id,
         request=request,
     )
+
+
+PUBLIC_LOCATION_COLUMNS = (
+    "id",
+    "name",
+    "address1",
+    "address2",
+    "city",
+    "province",
+    "zip",
+    "country_code",
+    "phone",
+    "latitude",
+    "longitude",
+    "pickup_enabled",
+    "priority",
+)
+
+
+async def sellable(
+    session: AsyncSession, item_ids: Sequence[int], *, channel: str | None = None
+) -> list[tuple[int, int, Location]]:
+    """(item id, available, location) at active locations that ship online orders or offer
+    pickup (and serve ``channel``), best location first, in one statement.
+
+    ``available`` is computed by the database, expired holds not counted; each location is
+    built once from its public columns (per-row ORM work cost more than the query).
+    """
+    if not item_ids:
+        return []
+    holds = expired_holds(utcnow())
+    units = available({name: LEVELS.c[name] for name in STORED_QUANTITIES})  # type: ignore[misc]
+    places = Location.__table__.c
+    statement = (
+        select(
+            LEVELS.c.item_id,
+            (units + func.coalesce(holds.c.expired_hold, 0)).label("available"),
+            *(places[name] for name in PUBLIC_LOCATION_COLUMNS),
+        )
+        .outerjoin(holds, holds.c.level_id == LEVELS.c.id)
+        .join(Location, Location.id == LEVELS.c.location_id)
+        .where(
+            LEVELS.c.item_id.in_(set(item_ids)),
+            Location.is_active.is_(True),
+            or_(Location.fulfills_online_orders.is_(True), Location.pickup_enabled.is_(True)),
+        )
+        .order_by(Location.priority.desc(), Location.id, LEVELS.c.id)
+    )
+    if channel is not None:
+        statement = statement.where(serves_channel(channel))
+    found: dict[int, Location] = {}
+    result = []
+    for item_id, units_left, *public in await session.execute(statement):
+        location = found.get(public[0])
+        if location is None:
+            location = Location(**dict(zip(PUBLIC_LOCATION_COLUMNS, public, strict=True)))
+            found[public[0]] = location
+        result.append((item_id, units_left, location))
+    return result

@@ -15,6 +15,7 @@ from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.inventory import repository
 from oms_graphql.inventory import transfer_repository as transfers
 from oms_graphql.inventory.items import QUANTITY_MAX
+from oms_graphql.inventory.service import activate
 from oms_graphql.inventory.stock import StockChange, change_stock
 from oms_graphql.locations import repository as locations
 from oms_graphql.models import InventoryReason, InventoryTransfer, TransferStatus
@@ -122,12 +123,13 @@ async def _get(session: AsyncSession, transfer_id: int) -> InventoryTransfer:
 async def _level_ids(
     session: AsyncSession, item_ids: Sequence[int], location_id: int
 ) -> dict[int, int]:
-    """Level per item at a location, activating the missing ones (a destination's first stock)."""
+    """Level per item at a location, activating missing ones (a destination's first stock)
+    the way ``inventoryActivate`` does, event included."""
     levels = await repository.levels_at(session, [(item, location_id) for item in item_ids])
     ids = {item: level.id for (item, _), level in levels.items()}
     for item in item_ids:
         if item not in ids:
-            level = await repository.create_level(session, item_id=item, location_id=location_id)
+            level = await activate(session, item_id=item, location_id=location_id, on_hand=None)
             ids[item] = level.id
     return ids
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import strawberry
 
+from oms_graphql import models
 from oms_graphql.graphql.common import Count, MailingAddress
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.inventory.types import (
@@ -12,7 +13,6 @@ from oms_graphql.graphql.inventory.types import (
     InventoryTransfer,
     Reservation,
 )
-from oms_graphql.graphql.locations.types import Location
 from oms_graphql.graphql.node import GlobalIdArgument
 from oms_graphql.graphql.pagination import (
     After,
@@ -24,7 +24,7 @@ from oms_graphql.graphql.pagination import (
     listing_count,
 )
 from oms_graphql.graphql.permissions import requires, requires_any
-from oms_graphql.ids import decode_gid
+from oms_graphql.ids import decode_gid, encode_gid
 from oms_graphql.inventory import availability as stock_availability
 from oms_graphql.inventory import repository
 from oms_graphql.search import describe
@@ -78,11 +78,21 @@ class SkuAvailability:
     )
 
 
-def _public(location: Location) -> PublicLocation:
+def _public(location: models.Location) -> PublicLocation:
     return PublicLocation(
-        id=location.id,
+        id=strawberry.ID(encode_gid("Location", location.id)),
         name=location.name,
-        address=location.address,
+        address=MailingAddress(
+            address1=location.address1,
+            address2=location.address2,
+            city=location.city,
+            province=location.province,
+            zip=location.zip,
+            country_code=location.country_code,
+            phone=location.phone,
+            latitude=location.latitude,
+            longitude=location.longitude,
+        ),
         pickup_enabled=location.pickup_enabled,
     )
 
@@ -202,7 +212,7 @@ class InventoryQueries:
                 total_available=entry.total_available,
                 locations=[
                     LocationAvailability(
-                        location=_public(Location.from_model(place.location)),
+                        location=_public(place.location),
                         available=place.available,
                         pickup_available=place.pickup_available,
                         distance_km=place.distance_km,
