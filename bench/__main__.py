@@ -1,24 +1,42 @@
-"""Run the benchmarks: ``python -m bench [--database-url URL] [--rounds N] [--per-round N]``.
+"""Run the benchmarks: ``python -m bench [--database-url URL] [--only S7,S2,...]``.
 
-Scenarios (see ../shared/design/PERFORMANCE.md):
-  S7 floor     ``{__typename}`` through the whole app vs a plain Starlette JSON endpoint
-  S7 token     the same with a bearer token to verify
-  S7 2KB       a 2 KB document (fragments, aliases, no rows) vs the plain endpoint
+Scenarios (see ../shared/design/PERFORMANCE.md), each on an emptied, freshly seeded database:
+  S7           ``{__typename}`` through the whole app vs a plain Starlette JSON endpoint;
+               the same with a bearer token to verify; a 2 KB document (fragments,
+               aliases, no rows) vs the plain endpoint
   locations    ``locations(first:100)`` vs the same JSON built by hand (Core select + orjson)
-  S2           storefront ``availability`` of 50 SKUs across 100 locations vs ``{__typename}``
-               on the same server: latency, and throughput with 32 concurrent clients
-  S3 reserve   ``inventoryReserve`` of one hot SKU by 32 concurrent clients vs the bare
-               conditional UPDATE loop (psycopg or aiosqlite); then 2,000 attempts at 500
-               units, counting oversells, negative quantities and ledger disagreements
+  S2           storefront ``availability`` of 50 SKUs across 100 locations (storefront
+               token) vs ``{__typename}`` on the same server: latency of one client, then
+               throughput of 32 concurrent clients
+  S3           ``inventoryReserve`` of one hot SKU by 32 concurrent clients vs the bare
+               conditional UPDATE loop (psycopg on PostgreSQL, aiosqlite on SQLite); then
+               the same attempts at a quarter as many units, audited: oversells, negative
+               quantities, ledger vs quantities, deadlocks and other errors
 
-``--attempts N`` sets the S2 throughput requests and the S3 attempts per side (2,000).
+Options:
+  --database-url URL  an empty PostgreSQL (``postgresql+psycopg://...``) or SQLite database;
+                      it is migrated, and emptied again after the run (default: a temporary
+                      SQLite file)
+  --wipe              delete every row of a database given that is not empty (say, after an
+                      interrupted run)
+  --only S7,S2        the scenarios to run, by the names above (default: all)
+  --rounds N          rounds of alternating ours/baseline batches (10)
+  --per-round N       sequential requests per side per round (100; S2 latency: N/20)
+  --s2-requests N     S2 availability requests under 32 clients (64; the floor gets 2,000)
+  --attempts N        S3 reservations per side (2,000); the audited run makes N attempts at
+                      N/4 units (``--attempts 10000`` is PERFORMANCE.md's check)
+
+The concurrent clients are tasks on one event loop calling the ASGI app in-process: the
+throughput is that of one server process, with no HTTP in between.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
@@ -29,17 +47,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench import inventory
-from bench.harness import Call, Reply, Samples, asgi_call, compare, graphql_call
+from bench import availability, data, reservations
+from bench.harness import Call, Reply, asgi_call, compare, graphql_call
+from bench.load import CLIENTS
+from bench.report import Latency, Rate, latency_table, rate_table
 from oms_graphql import migrate, models
-from oms_graphql.addresses import AddressInput
 from oms_graphql.app import create_app
 from oms_graphql.auth import mint_token
 from oms_graphql.db import Database
 from oms_graphql.ids import encode_gid
-from oms_graphql.locations.service import LocationFields, add_location
 from oms_graphql.settings import Settings
 
+SCENARIOS = ("S7", "locations", "S2", "S3")
 LOCATION_COUNT = 100
 LOCATIONS_QUERY = """{ locations(first: 100) { nodes {
   id name kind isActive priority address { city countryCode latitude longitude } } } }"""
@@ -61,24 +80,6 @@ def two_kilobyte_document() -> str:
         key = keys[len(aliases) % len(keys)]
         aliases.append(f"  page{len(aliases)}: locations(first: 0, sortKey: {key}) {{ ...Page }}")
     return "query Dashboard {\n" + "\n".join(aliases) + "\n}\n" + fragments
-
-
-async def seed(database: Database) -> None:
-    async with database.transaction() as session:
-        for i in range(LOCATION_COUNT):
-            await add_location(
-                session,
-                given=LocationFields(
-                    name=f"Bench location {i:03}",
-                    priority=i % 10,
-                    address=AddressInput(
-                        city=f"City {i}",
-                        country_code="IT",
-                        latitude=40 + i / 100,
-                        longitude=9 + i / 100,
-                    ),
-                ),
-            )
 
 
 def baseline_app(database: Database) -> Starlette:
@@ -148,165 +149,155 @@ def post(app: Starlette, path: str) -> Call:
     return call
 
 
-def report(rows: list[tuple[str, Samples, Samples, str]]) -> None:
-    header = (
-        f"{'scenario':<28}{'ours p50':>10}{'ours p99':>10}{'base p50':>10}"
-        f"{'base p99':>10}{'ratio':>8}{'SQL/op':>8}  baseline"
-    )
-    print(header)
-    print("-" * len(header))
-    for name, ours, base, baseline_name in rows:
-        ratio = ours.median / base.median
-        sql = "-" if ours.statements is None else str(ours.statements)
-        print(
-            f"{name:<28}{ours.median * 1e3:>8.3f}ms{ours.percentile(0.99) * 1e3:>8.3f}ms"
-            f"{base.median * 1e3:>8.3f}ms{base.percentile(0.99) * 1e3:>8.3f}ms"
-            f"{ratio:>7.1f}x{sql:>8}  {baseline_name}"
-        )
+@dataclass(frozen=True, slots=True)
+class Options:
+    only: tuple[str, ...] = SCENARIOS
+    rounds: int = 10
+    per_round: int = 100
+    s2_requests: int = 64
+    attempts: int = 2000
+    wipe: bool = False
 
 
-def report_rates(rows: list[tuple[str, inventory.Throughput, inventory.Throughput, str]]) -> None:
-    header = f"{'scenario':<28}{'ours/s':>10}{'base/s':>10}{'ratio':>8}{'failed':>8}  baseline"
-    print(header)
-    print("-" * len(header))
-    for name, ours, base, baseline_name in rows:
-        print(
-            f"{name:<28}{ours.rate:>10.0f}{base.rate:>10.0f}{ours.rate / base.rate:>7.2f}x"
-            f"{ours.failures:>8}  {baseline_name}"
-        )
+@dataclass
+class Results:
+    latencies: list[Latency] = field(default_factory=list)
+    rates: list[Rate] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-async def run_inventory(
-    app: Starlette,
-    database: Database,
-    database_url: str,
-    settings: Settings,
-    *,
-    rounds: int,
-    per_round: int,
-    attempts: int,
-) -> None:
-    skus = await inventory.seed_catalog(database)
-    storefront = mint_token(settings, scopes=["storefront"])
-    shop = graphql_call(app, inventory.availability_document(skus), storefront)
-    floor = graphql_call(app, "{ __typename }", storefront)
-    mine, theirs = await compare(shop, floor, rounds=rounds, per_round=per_round // 5 or 1)
-    print()
-    report([("S2 availability 50x100", mine, theirs, "{__typename}, same server")])
-    rates = [
-        (
-            f"S2 availability, {inventory.CLIENTS} clients",
-            await inventory.concurrently(inventory.succeeds(shop), attempts),
-            await inventory.concurrently(inventory.succeeds(floor), attempts),
-            "{__typename}, same server",
-        )
+async def run_s7(
+    app: Starlette, plain: Starlette, settings: Settings, options: Options
+) -> list[Latency]:
+    token = mint_token(settings, scopes=["read_locations"])
+    document = two_kilobyte_document()
+    scenarios = [
+        ("S7 {__typename}", graphql_call(app, "{ __typename }", None)),
+        ("S7 {__typename} + token", graphql_call(app, "{ __typename }", token)),
+        (f"S7 {len(document) / 1024:.1f} KB document", graphql_call(app, document, token)),
     ]
-    hot_level, location_id = await inventory.stock_one(database, "HOT", inventory.HOT_STOCK)
-    raw_level, _ = await inventory.stock_one(database, "HOT-RAW", inventory.HOT_STOCK)
-    reserver = mint_token(settings, scopes=["write_reservations"])
-    hot = inventory.Reservations()
-    rates.append(
-        (
-            f"S3 inventoryReserve, {inventory.CLIENTS} cl.",
-            await inventory.concurrently(
-                inventory.reserve_call(app, reserver, "HOT", location_id, hot), attempts
-            ),
-            await inventory.raw_update_loop(database_url, raw_level, attempts),
-            "bare conditional UPDATE loop",
+    rows = []
+    for name, ours in scenarios:
+        mine, theirs = await compare(
+            ours, post(plain, "/plain"), rounds=options.rounds, per_round=options.per_round
         )
-    )
-    print()
-    report_rates(rates)
-    scarce_level, _ = await inventory.stock_one(database, "SCARCE", inventory.SCARCE_STOCK)
-    tally = inventory.Reservations()
-    await inventory.concurrently(
-        inventory.reserve_call(app, reserver, "SCARCE", location_id, tally), attempts
-    )
-    quantities, disagreeing = await inventory.ledger_check(database, scarce_level)
-    _, hot_disagreeing = await inventory.ledger_check(database, hot_level)
-    negative = [name for name, value in quantities.items() if value < 0]
-    print(
-        f"\nS3 correctness: {attempts} attempts at {inventory.SCARCE_STOCK} units from "
-        f"{inventory.CLIENTS} clients: {tally.held} held, {tally.refused} INSUFFICIENT_STOCK, "
-        f"{tally.errors + hot.errors} errors (deadlocks or 500s), "
-        f"{max(0, tally.held - inventory.SCARCE_STOCK)} oversold, "
-        f"negative quantities: {negative or 'none'}, "
-        f"ledger disagreements: {(disagreeing + hot_disagreeing) or 'none'}"
-    )
+        rows.append(Latency(name, mine, theirs, "plain Starlette JSON"))
+    return rows
 
 
-async def run(database_url: str, rounds: int, per_round: int, attempts: int = 2000) -> None:
+async def run_locations(
+    app: Starlette, plain: Starlette, database: Database, settings: Settings, options: Options
+) -> Latency:
+    await data.seed_locations(database, LOCATION_COUNT)
+    await data.analyze(database)
+    token = mint_token(settings, scopes=["read_locations"])
+    mine, theirs = await compare(
+        graphql_call(app, LOCATIONS_QUERY, token),
+        post(plain, "/locations"),
+        rounds=options.rounds,
+        per_round=options.per_round,
+    )
+    return Latency("locations(first:100)", mine, theirs, "Core select + orjson")
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def run_all(
+    app: Starlette, database: Database, settings: Settings, options: Options
+) -> Results:
+    results = Results()
+    plain = baseline_app(database)
+    if "S7" in options.only:
+        progress("S7: the per-request floor")
+        await data.empty(database)
+        results.latencies += await run_s7(app, plain, settings, options)
+    if "locations" in options.only:
+        progress("locations(first:100)")
+        await data.empty(database)
+        results.latencies.append(await run_locations(app, plain, database, settings, options))
+    if "S2" in options.only:
+        progress("S2: storefront availability")
+        latency, rate = await availability.run(
+            app,
+            database,
+            settings,
+            rounds=options.rounds,
+            per_round=options.per_round,
+            requests=options.s2_requests,
+        )
+        results.latencies.append(latency)
+        results.rates.append(rate)
+    if "S3" in options.only:
+        progress("S3: hot-SKU reservations")
+        rate, note = await reservations.run(app, database, settings, attempts=options.attempts)
+        results.rates.append(rate)
+        results.notes.append(note)
+    return results
+
+
+async def run(database_url: str, options: Options) -> None:
     settings = Settings.from_env(
         {}, database_url=database_url, jwt_secret="bench-secret-" + "x" * 32, sql_count_header=True
     )
     migrate.upgrade(database_url)
     app = create_app(settings)
     database: Database = app.state.runtime.database
-    await seed(database)
-    plain = baseline_app(database)
-    token = mint_token(settings, scopes=["read_locations"])
-    document = two_kilobyte_document()
-    scenarios: list[tuple[str, Call, Call, str]] = [
-        (
-            "S7 {__typename}",
-            graphql_call(app, "{ __typename }", None),
-            post(plain, "/plain"),
-            "plain Starlette JSON",
-        ),
-        (
-            "S7 {__typename} + token",
-            graphql_call(app, "{ __typename }", token),
-            post(plain, "/plain"),
-            "plain Starlette JSON",
-        ),
-        (
-            f"S7 {len(document) / 1024:.1f} KB document",
-            graphql_call(app, document, token),
-            post(plain, "/plain"),
-            "plain Starlette JSON",
-        ),
-        (
-            "locations(first:100)",
-            graphql_call(app, LOCATIONS_QUERY, token),
-            post(plain, "/locations"),
-            "Core select + orjson",
-        ),
-    ]
-    results = []
-    async with LifespanManager(app):
-        for name, ours, baseline, baseline_name in scenarios:
-            mine, theirs = await compare(ours, baseline, rounds=rounds, per_round=per_round)
-            results.append((name, mine, theirs, baseline_name))
-        print(f"database: {database.dialect}; {rounds} rounds x {per_round} requests per side\n")
-        report(results)
-        await run_inventory(
-            app,
-            database,
-            database_url,
-            settings,
-            rounds=rounds,
-            per_round=per_round,
-            attempts=attempts,
+    filled = await data.tables_with_rows(database)
+    if filled and not options.wipe:
+        await database.dispose()
+        raise SystemExit(
+            f"the database has rows in {', '.join(filled)}; pass --wipe to delete them"
         )
+    async with LifespanManager(app):
+        results = await run_all(app, database, settings, options)
+        await data.empty(database)
+    print(
+        f"database: {database.dialect}; {options.rounds} rounds x {options.per_round} "
+        f"requests per side (S2 latency: {max(1, options.per_round // 20)} a round)\n"
+    )
+    if results.latencies:
+        latency_table(results.latencies)
+    if results.rates:
+        print(f"\nunder load ({CLIENTS} concurrent clients, one process):\n")
+        rate_table(results.rates)
+    for note in results.notes:
+        print(f"\n{note}")
 
 
-def main() -> None:
+def parse_options() -> tuple[str | None, Options]:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--database-url", help="an EMPTY database to use (default: temp SQLite)")
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--per-round", type=int, default=100)
-    parser.add_argument("--attempts", type=int, default=2000)
+    defaults = Options()
+    parser.add_argument("--database-url", help="an empty database (default: temp SQLite)")
+    parser.add_argument("--wipe", action="store_true", help="empty a database that is not")
+    parser.add_argument("--only", default=",".join(SCENARIOS), help="e.g. S2,S3")
+    parser.add_argument("--rounds", type=int, default=defaults.rounds)
+    parser.add_argument("--per-round", type=int, default=defaults.per_round)
+    parser.add_argument("--s2-requests", type=int, default=defaults.s2_requests)
+    parser.add_argument("--attempts", type=int, default=defaults.attempts)
     args = parser.parse_args()
-    if args.database_url:
-        asyncio.run(run(args.database_url, args.rounds, args.per_round, args.attempts))
+    only = tuple(name.strip() for name in args.only.split(",") if name.strip())
+    unknown = [name for name in only if name not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenarios {unknown}; choose among {', '.join(SCENARIOS)}")
+    return args.database_url, Options(
+        only, args.rounds, args.per_round, args.s2_requests, args.attempts, args.wipe
+    )
+
+
+def main() -> None:
+    database_url, options = parse_options()
+    if database_url:
+        asyncio.run(run(database_url, options))
         return
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}"
-        asyncio.run(run(url, args.rounds, args.per_round, args.attempts))
+        asyncio.run(run(url, options))
 
 
 if __name__ == "__main__":
