@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool, text
 
 from oms_graphql import models  # noqa: F401  (registers every table on the metadata)
-from oms_graphql.db import Base, MoneyAmount, UTCDateTime
+from oms_graphql.db import Base, ScaledDecimal, UTCDateTime
 from oms_graphql.migrate import MIGRATION_LOCK_KEY, sync_url
 from oms_graphql.settings import Settings
 
@@ -23,7 +23,7 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Render our column types as plain SQL types, so migrations never import app code."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
-    if type_ == "type" and isinstance(obj, MoneyAmount):
+    if type_ == "type" and isinstance(obj, ScaledDecimal):
         return "sa.BigInteger()"
     return False
 

@@ -72,11 +72,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-class MoneyAmount(TypeDecorator[Decimal]):
-    """An exact decimal amount stored as a scaled integer (see ``MONEY_SCALE``)."""
+class ScaledDecimal(TypeDecorator[Decimal]):
+    """An exact decimal stored as an integer count of ``10**-scale`` units."""
 
     impl = BigInteger
     cache_ok = True
+    scale = MONEY_SCALE
 
     @property
     def python_type(self) -> type[Decimal]:
@@ -85,13 +86,29 @@ class MoneyAmount(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> int | None:
         if value is None:
             return None
-        scaled = Decimal(value).scaleb(MONEY_SCALE)
+        scaled = Decimal(value).scaleb(self.scale)
         if scaled != scaled.to_integral_value():
-            raise ValueError(f"{value} has more than {MONEY_SCALE} decimal places")
+            raise ValueError(f"{value} has more than {self.scale} decimal places")
         return int(scaled)
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(value).scaleb(-MONEY_SCALE)
+        return None if value is None else Decimal(value).scaleb(-self.scale)
+
+
+class MoneyAmount(ScaledDecimal):
+    """An exact money amount (see ``MONEY_SCALE``)."""
+
+    cache_ok = True
+
+
+RATE_SCALE = 6
+
+
+class RateValue(ScaledDecimal):
+    """An exact fraction such as a tax rate (0.08875), to ``RATE_SCALE`` decimals."""
+
+    cache_ok = True
+    scale = RATE_SCALE
 
 
 # --- statement counting -------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -20,8 +20,12 @@ class Listing:
     sort_keys: dict[str, SortKey]
     search: SearchSpec
 
-    def _searched(self, statement: Select[Any], query: str | None) -> Select[Any]:
+    def _searched(
+        self, statement: Select[Any], query: str | None, scope: ColumnElement[bool] | None
+    ) -> Select[Any]:
         condition = self.search.where(query)
+        if scope is not None:
+            statement = statement.where(scope)
         return statement if condition is None else statement.where(condition)
 
     async def page(
@@ -32,11 +36,13 @@ class Listing:
         sort_key: str = "ID",
         reverse: bool = False,
         query: str | None = None,
+        scope: ColumnElement[bool] | None = None,
     ) -> Page[Any]:
-        """One page of what ``query`` matches, in ``sort_key`` order: one SQL statement."""
+        """One page of what ``query`` matches (within ``scope``, the rows the caller may
+        see), in ``sort_key`` order: one SQL statement."""
         return await fetch_page(
             session,
-            self._searched(select(self.model), query),
+            self._searched(select(self.model), query, scope),
             sort=self.sort_keys[sort_key],
             id_column=self.id_column,
             request=request,
@@ -44,6 +50,12 @@ class Listing:
             query=query,
         )
 
-    async def count(self, session: AsyncSession, *, query: str | None = None) -> int:
-        statement = self._searched(select(func.count()).select_from(self.model), query)
+    async def count(
+        self,
+        session: AsyncSession,
+        *,
+        query: str | None = None,
+        scope: ColumnElement[bool] | None = None,
+    ) -> int:
+        statement = self._searched(select(func.count()).select_from(self.model), query, scope)
         return (await session.scalar(statement)) or 0

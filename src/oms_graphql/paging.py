@@ -16,9 +16,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from oms_graphql import values
 from oms_graphql.errors import BadUserInput
@@ -225,6 +225,30 @@ def first_page(rows: Sequence[T], request: PageRequest, codec: CursorCodec) -> P
     kept = list(rows[: request.size])
     edges = [(codec.encode(getattr(row, attribute), row.id), row) for row in kept]  # type: ignore[attr-defined]
     return Page(edges, has_next_page=len(rows) > request.size, has_previous_page=False)
+
+
+async def first_per_parent(
+    session: AsyncSession,
+    model: type[T],
+    *,
+    parent: InstrumentedAttribute[Any],
+    parents: Sequence[int],
+    order: InstrumentedAttribute[Any],
+    size: int,
+) -> list[T]:
+    """The first ``size + 1`` rows (by ``order``) of each parent, in one statement,
+    ordered by parent and then ``order``: a batch of first pages of a nested list."""
+    if not parents:
+        return []
+    rank = func.row_number().over(partition_by=parent, order_by=order).label("_rank")
+    inner = select(model).where(parent.in_(set(parents))).add_columns(rank).subquery()
+    rows = aliased(model, inner)
+    statement = (
+        select(rows)
+        .where(inner.c._rank <= size + 1)
+        .order_by(inner.c[parent.key], inner.c[order.key])
+    )
+    return list((await session.scalars(statement)).all())
 
 
 __all__ = ["MAX_PAGE_SIZE", "Page", "PageRequest", "SortKey", "fetch_page"]

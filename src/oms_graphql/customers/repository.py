@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, delete, exists, func, insert, select
+from sqlalchemy import ColumnElement, case, delete, exists, func, insert, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.db import MoneyAmount
 from oms_graphql.listing import Listing
 from oms_graphql.models import Customer, CustomerTag
 from oms_graphql.paging import SortKey
@@ -47,6 +48,18 @@ SEARCH = SearchSpec(
         "tag": custom(_has_tag, "has this tag (any case)", exists=_has_any_tag),
         "orders_count": number(Customer.orders_count, "integer; >, >=, <, <= work"),
         "amount_spent": number(Customer.amount_spent, "amount; >, >=, <, <= work", decimal=True),
+        "aov": number(
+            # Compared as a money amount (scaled integers divide exactly enough: 1/10,000).
+            type_coerce(
+                case(
+                    (Customer.orders_count > 0, Customer.amount_spent / Customer.orders_count),
+                    else_=None,
+                ),
+                MoneyAmount,
+            ),
+            "average order value, an amount; >, >=, <, <= work",
+            decimal=True,
+        ),
         "created_at": timestamp(Customer.created_at, "date or time; >, >=, <, <= work"),
         "updated_at": timestamp(Customer.updated_at, "date or time; >, >=, <, <= work"),
     },
@@ -102,3 +115,12 @@ async def set_tags(session: AsyncSession, customer_id: int, tags: Sequence[str])
 
 LISTING = Listing(Customer, Customer.id, SORT_KEYS, SEARCH)
 """Search, sort, page and count customers."""
+
+
+async def get_by_email(
+    session: AsyncSession, email: str, *, for_update: bool = False
+) -> Customer | None:
+    statement = select(Customer).where(Customer.email == email)
+    if for_update:
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()

@@ -22,6 +22,7 @@ from oms_graphql.errors import DomainError, Problem, api_name
 from oms_graphql.events import EventType, record_event
 from oms_graphql.ids import GlobalId
 from oms_graphql.models import Customer
+from oms_graphql.orders import repository as orders
 from oms_graphql.tags import normalize_tags
 from oms_graphql.unset import UNSET, Unset
 from oms_graphql.versions import check_expected_version
@@ -196,6 +197,8 @@ async def update_customer(
     await _flush_or_taken(session)
     if "tags" in changed:
         await repository.set_tags(session, customer_id, tags or [])
+    if {"first_name", "last_name"} & set(changed):
+        await orders.rename_customer(session, customer_id, customer.sort_name or customer.email)
     await record_event(
         session,
         EventType.CUSTOMER_UPDATED,

@@ -19,6 +19,8 @@ from oms_graphql.inventory import reservation_repository as reservations
 from oms_graphql.inventory import transfer_repository as transfers
 from oms_graphql.inventory.repository import LevelState
 from oms_graphql.locations import repository as locations
+from oms_graphql.orders import repository as orders
+from oms_graphql.taxes import repository as taxes
 
 R = TypeVar("R")
 
@@ -105,6 +107,27 @@ class Loaders:
 
         return DataLoader(load_fn=load)
 
+    def _first_pages_of(
+        self,
+        fetch: Callable[[AsyncSession, Sequence[int], int], Awaitable[Sequence[R]]],
+        key: Callable[[R], int],
+    ) -> DataLoader[tuple[int, int], list[R]]:
+        """First pages (``size + 1`` rows) of a nested list for many parents: one statement
+        per page size asked."""
+
+        async def load(keys: Sequence[tuple[int, int]]) -> list[list[R]]:
+            by_size: dict[int, list[int]] = defaultdict(list)
+            for parent_id, size in keys:
+                by_size[size].append(parent_id)
+            found: dict[tuple[int, int], list[R]] = defaultdict(list)
+            async with self._database.reading() as session:
+                for size, parents in by_size.items():
+                    for row in await fetch(session, parents, size):
+                        found[(key(row), size)].append(row)
+            return [found.get(k, []) for k in keys]
+
+        return DataLoader(load_fn=load)
+
     @cached_property
     def inventory_item(self) -> DataLoader[int, models.InventoryItem | None]:
         return self._by_id(inventory.items_by_id)
@@ -153,3 +176,76 @@ class Loaders:
     @cached_property
     def transfer_lines(self) -> DataLoader[int, list[models.InventoryTransferLine]]:
         return self._grouped(transfers.lines_of, lambda row: row.transfer_id)
+
+    @cached_property
+    def order(self) -> DataLoader[int, models.Order | None]:
+        return self._by_id(orders.get_many)
+
+    @cached_property
+    def order_line(self) -> DataLoader[int, models.OrderLine | None]:
+        return self._by_id(orders.order_lines_by_id)
+
+    @cached_property
+    def first_order_lines(self) -> DataLoader[tuple[int, int], list[models.OrderLine]]:
+        return self._first_pages_of(orders.first_lines, lambda row: row.order_id)
+
+    @cached_property
+    def shipping_lines(self) -> DataLoader[int, list[models.ShippingLine]]:
+        return self._grouped(orders.shipping_lines_of, lambda row: row.order_id)
+
+    @cached_property
+    def discount_applications(self) -> DataLoader[int, list[models.DiscountApplication]]:
+        return self._grouped(orders.discount_applications_of, lambda row: row.order_id)
+
+    @cached_property
+    def discount_allocations(self) -> DataLoader[int, list[models.DiscountAllocation]]:
+        return self._grouped(orders.allocations_of_lines, lambda row: row.line_id)
+
+    @cached_property
+    def order_tags(self) -> DataLoader[int, list[str]]:
+        async def load(ids: Sequence[int]) -> list[list[str]]:
+            async with self._database.reading() as session:
+                tags = await orders.tags_of(session, ids)
+            return [tags.get(i, []) for i in ids]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def transactions(self) -> DataLoader[int, list[models.OrderTransaction]]:
+        return self._grouped(orders.transactions_of, lambda row: row.order_id)
+
+    @cached_property
+    def fulfillment_order(self) -> DataLoader[int, models.FulfillmentOrder | None]:
+        return self._by_id(orders.get_fulfillment_orders)
+
+    @cached_property
+    def first_fulfillment_orders(
+        self,
+    ) -> DataLoader[tuple[int, int], list[models.FulfillmentOrder]]:
+        return self._first_pages_of(orders.first_fulfillment_orders, lambda row: row.order_id)
+
+    @cached_property
+    def first_fulfillment_order_lines(
+        self,
+    ) -> DataLoader[tuple[int, int], list[models.FulfillmentOrderLine]]:
+        return self._first_pages_of(
+            orders.first_fulfillment_order_lines, lambda row: row.fulfillment_order_id
+        )
+
+    @cached_property
+    def first_customer_orders(self) -> DataLoader[tuple[int, int], list[models.Order]]:
+        return self._first_pages_of(
+            orders.first_orders_of_customers, lambda row: row.customer_id or 0
+        )
+
+    @cached_property
+    def tax_rate(self) -> DataLoader[int, models.TaxRate | None]:
+        return self._by_id(taxes.get_many)
+
+    @cached_property
+    def transaction(self) -> DataLoader[int, models.OrderTransaction | None]:
+        return self._by_id(orders.transactions_by_id)
+
+    @cached_property
+    def fulfillment_order_line(self) -> DataLoader[int, models.FulfillmentOrderLine | None]:
+        return self._by_id(orders.fulfillment_order_lines_by_id)

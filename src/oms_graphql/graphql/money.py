@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from oms_graphql.currencies import CURRENCY_CODES
+from oms_graphql.currencies import CURRENCY_CODES, MINOR_UNITS
 
 if TYPE_CHECKING:
     CurrencyCode = enum.Enum
@@ -31,7 +31,15 @@ class MoneyV2:
     def of(cls, amount: Decimal | None, currency_code: str | None) -> MoneyV2 | None:
         if amount is None or currency_code is None:
             return None
-        return cls(amount=amount, currency_code=getattr(CurrencyCode, currency_code))
+        return cls.exact(amount, currency_code)
+
+    @classmethod
+    def exact(cls, amount: Decimal, currency_code: str) -> MoneyV2:
+        """The amount written with the currency's decimals (19.90 EUR, 1500 JPY), or with
+        more when it has more (an average, a rate applied), never rounded."""
+        unit = Decimal(1).scaleb(-MINOR_UNITS[currency_code])
+        shown = amount.quantize(unit) if amount == amount.quantize(unit) else amount.normalize()
+        return cls(amount=shown, currency_code=getattr(CurrencyCode, currency_code))
 
 
 @strawberry.input(description="An amount of money where no currency is implied.")

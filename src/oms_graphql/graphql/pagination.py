@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
+from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 
 from oms_graphql.graphql.context import Info
 from oms_graphql.listing import Listing
-from oms_graphql.paging import MAX_PAGE_SIZE, Page, PageRequest
+from oms_graphql.paging import (
+    MAX_PAGE_SIZE,
+    CursorCodec,
+    Page,
+    PageRequest,
+    SortKey,
+    first_page,
+)
 
 First = Annotated[
     int | None,
@@ -72,6 +82,32 @@ def connection(page: Page[Any], convert: Callable[[Any], N]) -> Connection[N]:
     )
 
 
+R = TypeVar("R")
+
+
+async def nested_connection(
+    info: Info,
+    *,
+    parent_id: int,
+    first: int | None,
+    after: str | None,
+    first_pages: DataLoader[tuple[int, int], list[R]],
+    sort: SortKey,
+    fetch: Callable[[AsyncSession, PageRequest], Awaitable[Page[R]]],
+    convert: Callable[[R], N],
+) -> Connection[N]:
+    """A nested list (an order's lines...): first pages of many parents come from one
+    batched statement, later pages (``after``) from one statement each."""
+    request = PageRequest.from_args(first, after)
+    if after is None:
+        rows = await first_pages.load((parent_id, request.size))
+        page = first_page(rows, request, CursorCodec(sort, reverse=False, query=None))
+    else:
+        async with info.context.db.reading() as session:
+            page = await fetch(session, request)
+    return connection(page, convert)
+
+
 async def listing_connection(
     info: Info,
     listing: Listing,
@@ -84,16 +120,19 @@ async def listing_connection(
     query: str | None,
     sort_key: str,
     reverse: bool,
+    scope: ColumnElement[bool] | None = None,
 ) -> Connection[N]:
-    """One page of a searchable list, in one short read session."""
+    """One page of a searchable list (within ``scope``), in one short read session."""
     request = PageRequest.from_args(first, after, last, before)
     async with info.context.db.reading() as session:
         page = await listing.page(
-            session, request=request, sort_key=sort_key, reverse=reverse, query=query
+            session, request=request, sort_key=sort_key, reverse=reverse, query=query, scope=scope
         )
     return connection(page, convert)
 
 
-async def listing_count(info: Info, listing: Listing, query: str | None) -> int:
+async def listing_count(
+    info: Info, listing: Listing, query: str | None, scope: ColumnElement[bool] | None = None
+) -> int:
     async with info.context.db.reading() as session:
-        return await listing.count(session, query=query)
+        return await listing.count(session, query=query, scope=scope)

@@ -39,13 +39,42 @@ from oms_graphql.graphql.locations.mutations import LocationMutations
 from oms_graphql.graphql.locations.queries import LocationQueries
 from oms_graphql.graphql.locations.types import Location
 from oms_graphql.graphql.node import NodeQueries
+from oms_graphql.graphql.orders.mutations import OrderMutations
+from oms_graphql.graphql.orders.queries import OrderQueries
+from oms_graphql.graphql.orders.types import (
+    FulfillmentOrder,
+    FulfillmentOrderLineItem,
+    LineItem,
+    Order,
+    OrderTransaction,
+)
+from oms_graphql.graphql.taxes.mutations import TaxMutations
+from oms_graphql.graphql.taxes.queries import TaxQueries
+from oms_graphql.graphql.taxes.types import TaxRate
 
 Query = merge_types(
     "Query",
-    (NodeQueries, ChannelQueries, LocationQueries, CustomerQueries, EventQueries, InventoryQueries),
+    (
+        NodeQueries,
+        ChannelQueries,
+        LocationQueries,
+        CustomerQueries,
+        EventQueries,
+        InventoryQueries,
+        OrderQueries,
+        TaxQueries,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (ChannelMutations, LocationMutations, CustomerMutations, InventoryMutations)
+    "Mutation",
+    (
+        ChannelMutations,
+        LocationMutations,
+        CustomerMutations,
+        InventoryMutations,
+        OrderMutations,
+        TaxMutations,
+    ),
 )
 
 
@@ -71,6 +100,12 @@ def create_schema() -> OmsSchema:
             InventoryAdjustmentGroup,
             Reservation,
             InventoryTransfer,
+            Order,
+            LineItem,
+            OrderTransaction,
+            FulfillmentOrder,
+            FulfillmentOrderLineItem,
+            TaxRate,
         ],
         extensions=[
             # Clients send the same documents again and again; graphql-core's validation

@@ -37,6 +37,8 @@ class Customer(Base):
 
     orders_count: Mapped[int] = mapped_column(Integer, default=0)
     amount_spent: Mapped[Decimal] = mapped_column(MoneyAmount, default=Decimal(0))
+    currency_code: Mapped[str | None] = mapped_column(String(3))
+    """The currency of the customer's first order; ``amount_spent`` counts orders in it."""
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -3,15 +3,27 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from oms_graphql import models
+from oms_graphql.currencies import MINOR_UNITS
 from oms_graphql.customers.service import ADDRESS_COLUMNS
 from oms_graphql.graphql.common import MailingAddress
 from oms_graphql.graphql.context import Info
+from oms_graphql.graphql.money import MoneyV2
 from oms_graphql.graphql.node import Node, register_node
+from oms_graphql.graphql.pagination import After, Connection, First, connection, nested_connection
 from oms_graphql.ids import encode_gid
+from oms_graphql.orders import repository as orders
+from oms_graphql.paging import PageRequest
+
+if TYPE_CHECKING:
+    from oms_graphql.graphql.orders.types import Order
+
+OrderType = Annotated["Order", strawberry.lazy("oms_graphql.graphql.orders.types")]
 
 
 @strawberry.enum(description="How to order a list of customers.")
@@ -28,6 +40,7 @@ class CustomerSortKeys(enum.Enum):
 @strawberry.type(description="A person who orders, known by a unique email address.")
 class Customer(Node):
     pk: strawberry.Private[int]
+    row: strawberry.Private[models.Customer]
     email: str = strawberry.field(description="Unique email address, in lower case.")
     first_name: str | None = strawberry.field(description="First name.")
     last_name: str | None = strawberry.field(description="Last name.")
@@ -36,7 +49,9 @@ class Customer(Node):
     default_address: MailingAddress | None = strawberry.field(
         description="Where the customer usually wants orders shipped."
     )
-    number_of_orders: int = strawberry.field(description="How many orders the customer placed.")
+    number_of_orders: int = strawberry.field(
+        description="How many orders the customer placed (cancelled ones included)."
+    )
     version: int = strawberry.field(
         description="Incremented by every change; pass it as expectedVersion to customerUpdate."
     )
@@ -52,12 +67,60 @@ class Customer(Node):
     async def tags(self, info: Info) -> list[str]:
         return await info.context.loaders.customer_tags.load(self.pk)
 
+    @strawberry.field(
+        description="Money paid minus money refunded, over the orders in the currency of the "
+        "customer's first order; null before the first order."
+    )
+    def amount_spent(self) -> MoneyV2 | None:
+        return MoneyV2.of(self.row.amount_spent, self.row.currency_code)
+
+    @strawberry.field(
+        description="amountSpent divided by numberOfOrders, rounded to the currency's minor "
+        "unit; null before the first order."
+    )
+    def average_order_value(self) -> MoneyV2 | None:
+        currency = self.row.currency_code
+        if currency is None or not self.row.orders_count:
+            return None
+        average = (self.row.amount_spent / self.row.orders_count).quantize(
+            Decimal(1).scaleb(-MINOR_UNITS[currency]), rounding=ROUND_HALF_UP
+        )
+        return MoneyV2.of(average, currency)
+
+    @strawberry.field(
+        description="The customer's orders, oldest first, a page at a time.",
+    )
+    async def orders(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[OrderType]:
+        from oms_graphql.graphql.orders.types import Order
+
+        pk, channels = self.pk, info.context.principal.channels
+        if channels is not None:
+            # Partner tokens see only their channels' orders: no shared first-page batch.
+            async with info.context.db.reading() as session:
+                page = await orders.customer_orders_page(
+                    session, pk, PageRequest.from_args(first, after), channels=channels
+                )
+            return connection(page, Order.from_model)
+        return await nested_connection(
+            info,
+            parent_id=pk,
+            first=first,
+            after=after,
+            first_pages=info.context.loaders.first_customer_orders,
+            sort=orders.CUSTOMER_ORDER_POSITION,
+            fetch=lambda session, request: orders.customer_orders_page(session, pk, request),
+            convert=Order.from_model,
+        )
+
     @classmethod
     def from_model(cls, row: models.Customer) -> Customer:
         address = {name: getattr(row, column) for name, column in ADDRESS_COLUMNS.items()}
         return cls(
             id=strawberry.ID(encode_gid("Customer", row.id)),
             pk=row.id,
+            row=row,
             email=row.email,
             first_name=row.first_name,
             last_name=row.last_name,

@@ -1,0 +1,1 @@
+"""Orders: pricing, the order lifecycle, payments and the order's fulfillment orders."""

@@ -1,0 +1,1 @@
+"""Tax rates per country, or per province of a country, managed through the API."""

@@ -1,0 +1,121 @@
+"""Shared given-steps and documents for the order tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from oms_graphql import models
+from oms_graphql.db import Database
+from oms_graphql.taxes.service import RateFields, set_rate
+from tests.api import Api
+from tests.factories import a_channel, a_location, an_item, stocked
+
+ORDER_FIELDS = """
+  id name email currencyCode status displayFinancialStatus displayFulfillmentStatus version
+  cancelReason cancelledAt closedAt tags note
+  channel { handle } customer { email numberOfOrders amountSpent { amount currencyCode } }
+  subtotalPrice { amount } totalDiscounts { amount } totalTax { amount }
+  totalShipping { amount } totalPrice { amount currencyCode } currentTotalPrice { amount }
+  totalReceived { amount } totalRefunded { amount } totalOutstanding { amount }
+  lineItems(first: 50) { nodes { id sku quantity currentQuantity unfulfilledQuantity
+    originalUnitPrice { amount } discountedTotal { amount } totalTax { amount }
+    discountAllocations { allocatedAmount { amount } discountApplication { title } } } }
+  shippingLines { title price { amount } tax { amount } }
+  transactions { id kind status amount { amount } parentTransactionId }
+  fulfillmentOrders(first: 10) { nodes { id status assignedLocation { name }
+    lineItems(first: 50) { nodes { sku totalQuantity remainingQuantity } } } }
+"""
+CREATE = (
+    """mutation($input: OrderCreateInput!, $key: String) {
+  orderCreate(input: $input, idempotencyKey: $key) {
+    order {"""
+    + ORDER_FIELDS
+    + """}
+    userErrors { field message code } } }"""
+)
+ORDER = "query($id: ID!) { order(id: $id) {" + ORDER_FIELDS + "} }"
+
+
+@dataclass
+class Shop:
+    web: models.Channel
+    milano: models.Location
+    roma: models.Location
+    tee: models.InventoryItem
+    mug: models.InventoryItem
+    levels: dict[tuple[str, str], int]
+    """(sku, location name) -> level id"""
+
+
+async def a_shop(
+    database: Database, *, tee_milano: int = 10, tee_roma: int = 10, mug_roma: int = 5
+) -> Shop:
+    """A web channel, two locations (Milano preferred; Roma offers pickup), two SKUs in
+    stock at both, and Italy's 22% tax."""
+    web = await a_channel(database, handle="web")
+    milano = await a_location(database, name="Milano", priority=10)
+    roma = await a_location(database, name="Roma", priority=5, pickup_enabled=True)
+    tee = await an_item(database, sku="TEE")
+    mug = await an_item(database, sku="MUG", title="Mug")
+    levels = {}
+    for item, location, units in (
+        (tee, milano, tee_milano),
+        (tee, roma, tee_roma),
+        (mug, milano, 5),
+        (mug, roma, mug_roma),
+    ):
+        level = await stocked(database, item, location, units)
+        levels[(item.sku, location.name)] = level.id
+    async with database.transaction() as session:
+        await set_rate(session, given=RateFields("IT", Decimal("0.22"), name="IVA"))
+    return Shop(web, milano, roma, tee, mug, levels)
+
+
+ADDRESS = {"firstName": "Maria", "lastName": "Rossi", "city": "Milano", "countryCode": "IT"}
+
+
+def order_input(*lines: tuple[str, int], **extra: Any) -> dict[str, Any]:
+    return {
+        "input": {
+            "channel": "web",
+            "customer": {"email": "maria@example.com", "firstName": "Maria", "lastName": "Rossi"},
+            "shippingAddress": ADDRESS,
+            "lineItems": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
+            **extra,
+        }
+    }
+
+
+async def create_order(api: Api, *lines: tuple[str, int], **extra: Any) -> dict[str, Any]:
+    """An order that must succeed; its payload's order."""
+    payload = (await api.gql(CREATE, order_input(*lines, **extra))).ok()["orderCreate"]
+    assert payload["userErrors"] == [], payload["userErrors"]
+    return payload["order"]  # type: ignore[no-any-return]
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    """Rows per table that orders touch, to prove a refusal wrote nothing."""
+    tables = (
+        "orders",
+        "order_lines",
+        "order_transactions",
+        "fulfillment_orders",
+        "fulfillment_order_lines",
+        "inventory_changes",
+        "events",
+        "customers",
+        "reservations",
+    )
+    with engine.connect() as connection:
+        return {
+            table: int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+            for table in tables
+        }
+
+
+def amounts(nodes: list[dict[str, Any]], key: str) -> list[str]:
+    return [node[key]["amount"] for node in nodes]
