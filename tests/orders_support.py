@@ -17,7 +17,7 @@ from tests.factories import a_channel, a_location, an_item, stocked
 ORDER_FIELDS = """
   id name email currencyCode status displayFinancialStatus displayFulfillmentStatus version
   cancelReason cancelledAt closedAt tags note
-  channel { handle } customer { email numberOfOrders amountSpent { amount currencyCode } }
+  channel { handle } customer { id email numberOfOrders amountSpent { amount currencyCode } }
   subtotalPrice { amount } totalDiscounts { amount } totalTax { amount }
   totalShipping { amount } totalPrice { amount currencyCode } currentTotalPrice { amount }
   totalReceived { amount } totalRefunded { amount } totalOutstanding { amount }

@@ -281,9 +281,8 @@ def upgrade() -> None:
         sa.Column("total_discount", sa.BigInteger(), nullable=False),
         sa.Column("discounted_total", sa.BigInteger(), nullable=False),
         sa.Column("tax_amount", sa.BigInteger(), nullable=False),
-        sa.Column(
-            "tax_rate_id", sa.BigInteger().with_variant(sa.INTEGER(), "sqlite"), nullable=True
-        ),
+        sa.Column("tax_rate", sa.BigInteger(), nullable=False),
+        sa.Column("tax_title", sa.String(length=255), nullable=True),
         sa.CheckConstraint(
             "current_quantity <= quantity", name=op.f("ck_order_lines_current_within_ordered")
         ),
@@ -296,9 +295,6 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["order_id"], ["orders.id"], name=op.f("fk_order_lines_order_id_orders")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tax_rate_id"], ["tax_rates.id"], name=op.f("fk_order_lines_tax_rate_id_tax_rates")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_lines")),
         sqlite_autoincrement=True,

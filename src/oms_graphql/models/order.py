@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from oms_graphql.db import Base, IdType, MoneyAmount, UTCDateTime, utcnow
+from oms_graphql.db import Base, IdType, MoneyAmount, RateValue, UTCDateTime, utcnow
 
 
 class OrderStatus(enum.StrEnum):
@@ -197,7 +197,9 @@ class OrderLine(Base):
     total_discount: Mapped[Decimal] = mapped_column(MoneyAmount)
     discounted_total: Mapped[Decimal] = mapped_column(MoneyAmount)
     tax_amount: Mapped[Decimal] = mapped_column(MoneyAmount)
-    tax_rate_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("tax_rates.id"))
+    tax_rate: Mapped[Decimal] = mapped_column(RateValue)
+    """The rate applied when the order was placed (a copy: later rate changes don't apply)."""
+    tax_title: Mapped[str | None] = mapped_column(String(255))
 
 
 class ShippingLine(Base):

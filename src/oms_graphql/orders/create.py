@@ -458,7 +458,8 @@ async def create_order(
         total_refunded=Decimal(0),
         version=1,
         processed_at=given.processed_at or now,
-        created_at=now,
+        # An imported order was created when it was placed, not when it reached us.
+        created_at=given.processed_at or now,
         updated_at=now,
     )
     session.add(order)
@@ -477,7 +478,8 @@ async def create_order(
             total_discount=priced_line.total_discount,
             discounted_total=priced_line.discounted_total,
             tax_amount=priced_line.tax,
-            tax_rate_id=tax_rate.id if tax_rate else None,
+            tax_rate=tax_rate.rate if tax_rate else Decimal(0),
+            tax_title=tax_rate.name if tax_rate else None,
         )
         for index, (line, item, price, priced_line) in enumerate(
             zip(given.lines, checked.items, checked.unit_prices, priced.lines, strict=True)

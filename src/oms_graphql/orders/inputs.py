@@ -59,7 +59,8 @@ class NewOrder:
     tags: Sequence[str] = ()
     note: str | None = None
     processed_at: datetime | None = None
-    """When the order was placed, if before now (orders imported from elsewhere)."""
+    """When the order was placed, if before now (orders imported from elsewhere); it is
+    then the order's creation time too."""
 
 
 @dataclass(frozen=True, slots=True)

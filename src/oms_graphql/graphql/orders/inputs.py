@@ -104,7 +104,8 @@ class OrderCreateInput:
     tags: list[str] | None = strawberry.field(default=None, description="Tags.")
     note: str | None = strawberry.field(default=None, description="A note about the order.")
     processed_at: datetime | None = strawberry.field(
-        default=None, description="When the order was placed, if earlier (imports)."
+        default=None,
+        description="When the order was placed, if earlier (imports); also its createdAt.",
     )
 
     def to_service(self) -> inputs.NewOrder:

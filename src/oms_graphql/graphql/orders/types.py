@@ -77,6 +77,13 @@ class DiscountAllocation:
     )
 
 
+@strawberry.type(description="A tax charged on a line, at the rate of the time of the order.")
+class TaxLine:
+    title: str = strawberry.field(description="The tax's name, e.g. IVA.")
+    rate: Decimal = strawberry.field(description="The rate as a fraction: 0.22 is 22%.")
+    price: MoneyV2 = strawberry.field(description="The amount of tax.")
+
+
 @strawberry.type(description="One line of an order: a SKU, how many, and what it cost.")
 class LineItem(Node):
     row: strawberry.Private[models.OrderLine]
@@ -118,6 +125,18 @@ class LineItem(Node):
     )
     def total_tax(self) -> MoneyV2:
         return _money(self.row.tax_amount, self.currency)
+
+    @strawberry.field(description="The tax applied to the line (none where no rate applies).")
+    def tax_lines(self) -> list[TaxLine]:
+        if not self.row.tax_rate:
+            return []
+        return [
+            TaxLine(
+                title=self.row.tax_title or "Tax",
+                rate=self.row.tax_rate,
+                price=_money(self.row.tax_amount, self.currency),
+            )
+        ]
 
     @strawberry.field(description="The line's share of each discount, adding up exactly.")
     async def discount_allocations(self, info: Info) -> list[DiscountAllocation]:
