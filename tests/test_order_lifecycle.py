@@ -273,3 +273,56 @@ async def test_tags_add_works_on_customers_with_their_own_scope(
 
     assert tagged.ok()["tagsAdd"]["node"]["tags"] == ["wholesale"]
     assert refused.error_codes == ["FORBIDDEN"]
+
+
+async def test_a_whole_journey_keeps_stock_and_money_in_agreement(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    """Reserve, order against the reservation, find it, capture in part, cancel with
+    restock: after every step the level and the totals say the same thing."""
+    from tests.test_reservations import reserve
+
+    shop = await a_shop(database)
+    tee = shop.levels[("TEE", "Milano")]
+    held = await reserve(api, ("TEE", 4))
+    assert quantities(sync_engine, tee)["reserved"] == 4
+
+    order = await create_order(
+        api,
+        ("TEE", 4),
+        reservationId=held["reservation"]["id"],
+        financialStatus="AUTHORIZED",
+        tags=["journey"],
+    )
+    level = quantities(sync_engine, tee)
+    assert (level["reserved"], level["committed"], level["available"]) == (0, 4, 6)
+    assert order["totalPrice"]["amount"] == "97.11"  # 4 x 19.90 = 79.60 + 22% (17.51)
+
+    query = "tag:journey sku:TEE status:open email:maria@example.com created_at:>2020-01-01"
+    found = await api.gql(
+        "query($q: String) { orders(first: 5, query: $q) { nodes { id } } }", {"q": query}
+    )
+    assert found.ok()["orders"]["nodes"] == [{"id": order["id"]}]
+
+    capture = {
+        "id": order["id"],
+        "parentTransactionId": order["transactions"][0]["id"],
+        "amount": "50.00",
+    }
+    captured = (await api.gql(CAPTURE, {"input": capture})).ok()["orderCapture"]["order"]
+    assert captured["displayFinancialStatus"] == "PARTIALLY_PAID"
+    assert captured["totalOutstanding"]["amount"] == "47.11"
+
+    cancelled = (await api.gql(CANCEL, {"id": order["id"], "restock": True, "refund": True})).ok()[
+        "orderCancel"
+    ]["order"]
+    assert cancelled["displayFinancialStatus"] == "REFUNDED"
+    assert [t["kind"] for t in cancelled["transactions"]] == [
+        "AUTHORIZATION",
+        "CAPTURE",
+        "VOID",
+        "REFUND",
+    ]
+    assert cancelled["totalOutstanding"]["amount"] == "0.00"
+    level = quantities(sync_engine, tee)
+    assert (level["reserved"], level["committed"], level["available"]) == (0, 0, 10)

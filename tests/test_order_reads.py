@@ -254,3 +254,23 @@ async def test_statement_counts_stay_small_for_one_order(
 
     assert read.ok()["order"]["name"] == "#1001"
     assert read.statements <= 12
+
+
+async def test_sorting_by_customer_name_follows_a_renamed_customer(
+    api: Api, database: Database
+) -> None:
+    await a_shop(database)
+    first = await create_order(
+        api, ("TEE", 1), customer={"email": "a@example.com", "firstName": "Anna"}
+    )
+    await create_order(api, ("TEE", 1), customer={"email": "b@example.com", "firstName": "Bea"})
+
+    renamed = await api.gql(
+        """mutation($id: ID!) { customerUpdate(id: $id, input: {firstName: "Zita"}) {
+          userErrors { code } } }""",
+        {"id": first["customer"]["id"]},
+    )
+
+    assert renamed.ok()["customerUpdate"]["userErrors"] == []
+    assert await names(api, sort="CUSTOMER_NAME") == ["#1002", "#1001"]
+    assert await names(api, "zita") == ["#1001"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, MetaData, event, text
+from sqlalchemy import BigInteger, DateTime, Dialect, Enum, MetaData, event, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
@@ -40,6 +41,12 @@ alike, enough for every ISO 4217 currency (at most 3 decimals), and summable in 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def string_enum(kind: type[enum.Enum]) -> Enum:
+    """An enum stored as its name in a short string column (no database enum types to
+    migrate when values are added)."""
+    return Enum(kind, native_enum=False, length=32)
 
 
 def utcnow() -> datetime:

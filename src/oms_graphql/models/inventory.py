@@ -7,7 +7,6 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from oms_graphql.db import Base, IdType, MoneyAmount, UTCDateTime, utcnow
+from oms_graphql.db import Base, IdType, MoneyAmount, UTCDateTime, string_enum, utcnow
 
 
 class InventoryPolicy(enum.StrEnum):
@@ -47,10 +46,6 @@ class InventoryReason(enum.StrEnum):
     OTHER = "OTHER"
 
 
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=32)
-
-
 class InventoryItem(Base):
     """One SKU."""
 
@@ -64,11 +59,11 @@ class InventoryItem(Base):
     currency_code: Mapped[str | None] = mapped_column(String(3))
     tracked: Mapped[bool] = mapped_column(Boolean, default=True)
     inventory_policy: Mapped[InventoryPolicy] = mapped_column(
-        _enum(InventoryPolicy), default=InventoryPolicy.DENY
+        string_enum(InventoryPolicy), default=InventoryPolicy.DENY
     )
     low_stock_threshold: Mapped[int | None] = mapped_column(Integer)
     weight_value: Mapped[float | None] = mapped_column(Float)
-    weight_unit: Mapped[WeightUnit | None] = mapped_column(_enum(WeightUnit))
+    weight_unit: Mapped[WeightUnit | None] = mapped_column(string_enum(WeightUnit))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -119,7 +114,7 @@ class InventoryAdjustmentGroup(Base):
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    reason: Mapped[InventoryReason] = mapped_column(_enum(InventoryReason))
+    reason: Mapped[InventoryReason] = mapped_column(string_enum(InventoryReason))
     reference_document_uri: Mapped[str | None] = mapped_column(String(2048))
     actor: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -142,7 +137,7 @@ class InventoryChange(Base):
     quantity_name: Mapped[str] = mapped_column(String(32))
     delta: Mapped[int] = mapped_column(Integer)
     quantity_after: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[InventoryReason] = mapped_column(_enum(InventoryReason))
+    reason: Mapped[InventoryReason] = mapped_column(string_enum(InventoryReason))
     reference_document_uri: Mapped[str | None] = mapped_column(String(2048))
     actor: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -166,7 +161,7 @@ class Reservation(Base):
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     location_id: Mapped[int] = mapped_column(IdType, ForeignKey("locations.id"), index=True)
-    status: Mapped[ReservationStatus] = mapped_column(_enum(ReservationStatus))
+    status: Mapped[ReservationStatus] = mapped_column(string_enum(ReservationStatus))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     owner: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -200,7 +195,7 @@ class InventoryTransfer(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     origin_location_id: Mapped[int] = mapped_column(IdType, ForeignKey("locations.id"))
     destination_location_id: Mapped[int] = mapped_column(IdType, ForeignKey("locations.id"))
-    status: Mapped[TransferStatus] = mapped_column(_enum(TransferStatus))
+    status: Mapped[TransferStatus] = mapped_column(string_enum(TransferStatus))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,7 +7,6 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from oms_graphql.db import Base, IdType, MoneyAmount, RateValue, UTCDateTime, utcnow
+from oms_graphql.db import Base, IdType, MoneyAmount, RateValue, UTCDateTime, string_enum, utcnow
 
 
 class OrderStatus(enum.StrEnum):
@@ -101,10 +100,6 @@ class FulfillmentOrderRequestStatus(enum.StrEnum):
     CLOSED = "CLOSED"
 
 
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=32)
-
-
 class Order(Base):
     """A customer's order from one channel, in one currency. Totals are stored exactly as
     priced when the order was placed; payments move ``total_captured``/``total_refunded``."""
@@ -124,14 +119,16 @@ class Order(Base):
     customer_sort_name: Mapped[str | None] = mapped_column(String(511), index=True)
     """The customer's lower-case "first last" (or email), for sorting by customer name."""
     currency_code: Mapped[str] = mapped_column(String(3))
-    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus), index=True)
-    financial_status: Mapped[FinancialStatus] = mapped_column(_enum(FinancialStatus), index=True)
-    fulfillment_status: Mapped[FulfillmentStatus] = mapped_column(
-        _enum(FulfillmentStatus), index=True
+    status: Mapped[OrderStatus] = mapped_column(string_enum(OrderStatus), index=True)
+    financial_status: Mapped[FinancialStatus] = mapped_column(
+        string_enum(FinancialStatus), index=True
     )
-    cancel_reason: Mapped[CancelReason | None] = mapped_column(_enum(CancelReason))
+    fulfillment_status: Mapped[FulfillmentStatus] = mapped_column(
+        string_enum(FulfillmentStatus), index=True
+    )
+    cancel_reason: Mapped[CancelReason | None] = mapped_column(string_enum(CancelReason))
     taxes_included: Mapped[bool] = mapped_column(Boolean, default=False)
-    delivery_method: Mapped[DeliveryMethod] = mapped_column(_enum(DeliveryMethod))
+    delivery_method: Mapped[DeliveryMethod] = mapped_column(string_enum(DeliveryMethod))
     pickup_location_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("locations.id"))
     reservation_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("reservations.id"))
 
@@ -224,7 +221,7 @@ class DiscountApplication(Base):
     order_id: Mapped[int] = mapped_column(IdType, ForeignKey("orders.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(255))
-    value_type: Mapped[DiscountValueType] = mapped_column(_enum(DiscountValueType))
+    value_type: Mapped[DiscountValueType] = mapped_column(string_enum(DiscountValueType))
     value: Mapped[Decimal] = mapped_column(MoneyAmount)
     line_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("order_lines.id"))
     """The line it applies to; NULL for a discount on the whole order."""
@@ -254,8 +251,8 @@ class OrderTransaction(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     order_id: Mapped[int] = mapped_column(IdType, ForeignKey("orders.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("order_transactions.id"))
-    kind: Mapped[TransactionKind] = mapped_column(_enum(TransactionKind))
-    status: Mapped[TransactionStatus] = mapped_column(_enum(TransactionStatus))
+    kind: Mapped[TransactionKind] = mapped_column(string_enum(TransactionKind))
+    status: Mapped[TransactionStatus] = mapped_column(string_enum(TransactionStatus))
     gateway: Mapped[str] = mapped_column(String(64))
     amount: Mapped[Decimal] = mapped_column(MoneyAmount)
     currency_code: Mapped[str] = mapped_column(String(3))
@@ -272,11 +269,11 @@ class FulfillmentOrder(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     order_id: Mapped[int] = mapped_column(IdType, ForeignKey("orders.id"), index=True)
     location_id: Mapped[int] = mapped_column(IdType, ForeignKey("locations.id"), index=True)
-    status: Mapped[FulfillmentOrderStatus] = mapped_column(_enum(FulfillmentOrderStatus))
+    status: Mapped[FulfillmentOrderStatus] = mapped_column(string_enum(FulfillmentOrderStatus))
     request_status: Mapped[FulfillmentOrderRequestStatus] = mapped_column(
-        _enum(FulfillmentOrderRequestStatus)
+        string_enum(FulfillmentOrderRequestStatus)
     )
-    delivery_method: Mapped[DeliveryMethod] = mapped_column(_enum(DeliveryMethod))
+    delivery_method: Mapped[DeliveryMethod] = mapped_column(string_enum(DeliveryMethod))
     fulfill_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

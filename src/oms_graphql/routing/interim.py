@@ -15,10 +15,11 @@ from oms_graphql.routing.types import Candidate, LineDemand, RoutingRequest, Rou
 
 
 def _servable(candidate: Candidate, lines: Sequence[LineDemand]) -> list[int]:
-    """The lines (in order) this candidate can take together, sharing its stock."""
+    """The most lines (in index order) this candidate can take together, sharing its stock:
+    of the lines that compete for one item's units, the smallest are taken first."""
     taken: dict[int, int] = defaultdict(int)
     servable = []
-    for line in lines:
+    for line in sorted(lines, key=lambda line: (line.quantity if line.needs_stock else 0)):
         if line.needs_level:
             if line.item_id is None or line.item_id not in candidate.available:
                 continue
@@ -28,7 +29,7 @@ def _servable(candidate: Candidate, lines: Sequence[LineDemand]) -> list[int]:
                     continue
                 taken[line.item_id] += line.quantity
         servable.append(line.index)
-    return servable
+    return sorted(servable)
 
 
 def _names(candidates: Sequence[Candidate]) -> str:
@@ -37,6 +38,8 @@ def _names(candidates: Sequence[Candidate]) -> str:
 
 def route(request: RoutingRequest) -> RoutingResult:
     lines = list(request.lines)
+    if not lines:
+        return RoutingResult(explanation="There is nothing to fulfil.")
     preferred = sorted(request.candidates, key=lambda c: (-c.priority, c.location_id))
     everything = [line.index for line in lines]
     for candidate in preferred:
