@@ -19,7 +19,7 @@ def _servable(candidate: Candidate, lines: Sequence[LineDemand]) -> list[int]:
     of the lines that compete for one item's units, the smallest are taken first."""
     taken: dict[int, int] = defaultdict(int)
     servable = []
-    for line in sorted(lines, key=lambda line: (line.quantity if line.needs_stock else 0)):
+    for line in sorted(lines, key=lambda line: line.quantity if line.needs_stock else 0):
         if line.needs_level:
             if line.item_id is None or line.item_id not in candidate.available:
                 continue
