@@ -5,13 +5,18 @@ Scenarios (see ../shared/design/PERFORMANCE.md), each on an emptied, freshly see
                the same with a bearer token to verify; a 2 KB document (fragments,
                aliases, no rows) vs the plain endpoint
   locations    ``locations(first:100)`` vs the same JSON built by hand (Core select + orjson)
+  S1           the admin list: the newest 100 of 10,000 orders with customer and 10 lines
+               each (admin token) vs the same JSON by hand (2 raw SQL statements + orjson:
+               psycopg on PostgreSQL, sqlite3 on SQLite); statements at other page sizes
   S2           storefront ``availability`` of 50 SKUs across 100 locations (storefront
                token) vs ``{__typename}`` on the same server: latency of one client, then
                throughput of 32 concurrent clients
   S3           ``inventoryReserve`` of one hot SKU by 32 concurrent clients vs the bare
                conditional UPDATE loop (psycopg on PostgreSQL, aiosqlite on SQLite); then
                the same attempts at a quarter as many units, audited: oversells, negative
-               quantities, ledger vs quantities, deadlocks and other errors
+               quantities, ledger vs quantities, deadlocks and other errors; then
+               ``orderCreate`` of one unit of one hot SKU the same way: throughput beside
+               the same UPDATE loop, and an audited run at a quarter as many units
 
 Options:
   --database-url URL  an empty PostgreSQL (``postgresql+psycopg://...``) or SQLite database;
@@ -21,10 +26,12 @@ Options:
                       interrupted run)
   --only S7,S2        the scenarios to run, by the names above (default: all)
   --rounds N          rounds of alternating ours/baseline batches (10)
-  --per-round N       sequential requests per side per round (100; S2 latency: N/20)
+  --per-round N       sequential requests per side per round (100; S1: N/4; S2: N/20)
   --s2-requests N     S2 availability requests under 32 clients (64; the floor gets 2,000)
   --attempts N        S3 reservations per side (2,000); the audited run makes N attempts at
                       N/4 units (``--attempts 10000`` is PERFORMANCE.md's check)
+  --orders N          S3 orderCreate: N/2 attempts per side at ample stock, then N
+                      attempts at N/4 units, audited (1,000: an order costs ~25 statements)
 
 The concurrent clients are tasks on one event loop calling the ASGI app in-process: the
 throughput is that of one server process, with no HTTP in between.
@@ -47,7 +54,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench import availability, data, reservations
+from bench import availability, data, order_create, order_list, reservations
 from bench.harness import Call, Reply, asgi_call, compare, graphql_call
 from bench.load import CLIENTS
 from bench.report import Latency, Rate, latency_table, rate_table
@@ -58,7 +65,7 @@ from oms_graphql.db import Database
 from oms_graphql.ids import encode_gid
 from oms_graphql.settings import Settings
 
-SCENARIOS = ("S7", "locations", "S2", "S3")
+SCENARIOS = ("S7", "locations", "S1", "S2", "S3")
 LOCATION_COUNT = 100
 LOCATIONS_QUERY = """{ locations(first: 100) { nodes {
   id name kind isActive priority address { city countryCode latitude longitude } } } }"""
@@ -156,6 +163,7 @@ class Options:
     per_round: int = 100
     s2_requests: int = 64
     attempts: int = 2000
+    orders: int = 1000
     wipe: bool = False
 
 
@@ -217,6 +225,13 @@ async def run_all(
         progress("locations(first:100)")
         await data.empty(database)
         results.latencies.append(await run_locations(app, plain, database, settings, options))
+    if "S1" in options.only:
+        progress("S1: the admin list of orders")
+        latency, note = await order_list.run(
+            app, database, settings, rounds=options.rounds, per_round=options.per_round
+        )
+        results.latencies.append(latency)
+        results.notes.append(note)
     if "S2" in options.only:
         progress("S2: storefront availability")
         latency, rate = await availability.run(
@@ -232,6 +247,10 @@ async def run_all(
     if "S3" in options.only:
         progress("S3: hot-SKU reservations")
         rate, note = await reservations.run(app, database, settings, attempts=options.attempts)
+        results.rates.append(rate)
+        results.notes.append(note)
+        progress("S3: hot-SKU orderCreate")
+        rate, note = await order_create.run(app, database, settings, attempts=options.orders)
         results.rates.append(rate)
         results.notes.append(note)
     return results
@@ -255,7 +274,8 @@ async def run(database_url: str, options: Options) -> None:
         await data.empty(database)
     print(
         f"database: {database.dialect}; {options.rounds} rounds x {options.per_round} "
-        f"requests per side (S2 latency: {max(1, options.per_round // 20)} a round)\n"
+        f"requests per side (S1: {max(1, options.per_round // 4)}, "
+        f"S2 latency: {max(1, options.per_round // 20)} a round)\n"
     )
     if results.latencies:
         latency_table(results.latencies)
@@ -280,13 +300,20 @@ def parse_options() -> tuple[str | None, Options]:
     parser.add_argument("--per-round", type=int, default=defaults.per_round)
     parser.add_argument("--s2-requests", type=int, default=defaults.s2_requests)
     parser.add_argument("--attempts", type=int, default=defaults.attempts)
+    parser.add_argument("--orders", type=int, default=defaults.orders)
     args = parser.parse_args()
     only = tuple(name.strip() for name in args.only.split(",") if name.strip())
     unknown = [name for name in only if name not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenarios {unknown}; choose among {', '.join(SCENARIOS)}")
     return args.database_url, Options(
-        only, args.rounds, args.per_round, args.s2_requests, args.attempts, args.wipe
+        only,
+        args.rounds,
+        args.per_round,
+        args.s2_requests,
+        args.attempts,
+        args.orders,
+        args.wipe,
     )
 
 

@@ -106,13 +106,19 @@ async def seed_catalog(database: Database, sku_count: int) -> list[str]:
     return skus
 
 
-async def stock_one(database: Database, sku: str, location_id: int, units: int) -> int:
+async def stock_one(
+    database: Database, sku: str, location_id: int, units: int, *, price: Money | None = None
+) -> int:
     """A tracked item that sells only what is in stock, ``units`` on hand: its level id."""
     async with database.transaction() as session:
         item = await create_item(
             session,
             given=ItemFields(
-                sku=sku, title=sku, tracked=True, inventory_policy=InventoryPolicy.DENY
+                sku=sku,
+                title=sku,
+                unit_price=price,
+                tracked=True,
+                inventory_policy=InventoryPolicy.DENY,
             ),
         )
         level = await activate(session, item_id=item.id, location_id=location_id, on_hand=units)

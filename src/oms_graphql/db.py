@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -172,7 +173,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         for pragma in (
             "PRAGMA journal_mode=WAL",
             "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=10000",
+            "PRAGMA busy_timeout=30000",
             "PRAGMA synchronous=NORMAL",
         ):
             cursor.execute(pragma)
@@ -210,13 +211,22 @@ class Database:
             _configure_sqlite(self.engine)
         event.listen(self.engine.sync_engine, "before_cursor_execute", _count_statement)
         writer = self.engine.execution_options(**{_WRITE_OPTION: True})
+        # SQLite has one writer at a time. Writers of this process queue here, in order,
+        # instead of polling the file lock in the busy handler (which sleeps and retries,
+        # and under 32 concurrent writers timed out: bench S3). Other processes still wait
+        # through the busy timeout.
+        self._sqlite_writers = asyncio.Lock() if self.dialect == "sqlite" else None
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(writer, expire_on_commit=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        async with self._write_sessions() as session, session.begin():
+        async with AsyncExitStack() as stack:
+            if self._sqlite_writers is not None:
+                await stack.enter_async_context(self._sqlite_writers)
+            session = await stack.enter_async_context(self._write_sessions())
+            await stack.enter_async_context(session.begin())
             yield session
 
     @asynccontextmanager
