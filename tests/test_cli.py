@@ -23,9 +23,14 @@ from oms_graphql.settings import Settings
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 
 
+DEMO_ORDERS = 60
+"""The command line's own tests load a small demo; tests/test_demo.py loads the full one."""
+
+
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMS_")}
     env["OMS_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+    env["OMS_DEMO_ORDERS"] = str(DEMO_ORDERS)
     env.update(extra)
     return env
 
@@ -100,18 +105,25 @@ def test_migrate_then_seed_demo(tmp_path: Path) -> None:
     again = _cli(tmp_path, "seed", "--demo")
 
     assert seeded.returncode == again.returncode == 0
-    assert "1232/1232" in seeded.stderr
+    steps = 1232 + 7 + DEMO_ORDERS  # channels, locations, customers, items; tax rates, orders
+    assert f"{steps}/{steps}" in seeded.stderr
     assert "already holds data" in again.stderr
     with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
         counts = {
             table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("channels", "locations", "customers", "inventory_items")
+            for table in ("channels", "locations", "customers", "inventory_items", "orders")
         }
         countries = {row[0] for row in db.execute("SELECT country_code FROM locations")}
         kinds = {row[0] for row in db.execute("SELECT kind FROM locations")}
         pickup = db.execute("SELECT count(*) FROM locations WHERE pickup_enabled").fetchone()[0]
         located = db.execute("SELECT count(*) FROM customers WHERE city IS NOT NULL").fetchone()[0]
-    assert counts == {"channels": 5, "locations": 12, "customers": 1000, "inventory_items": 215}
+    assert counts == {
+        "channels": 5,
+        "locations": 12,
+        "customers": 1000,
+        "inventory_items": 215,
+        "orders": DEMO_ORDERS,
+    }
     assert len(countries) >= 5
     assert kinds == {"WAREHOUSE", "STORE", "FULFILLMENT_SERVICE"}
     assert pickup >= 1

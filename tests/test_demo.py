@@ -1,7 +1,11 @@
-"""The demo dataset: a stocked catalog whose ledger adds up, read through the API."""
+"""The demo dataset: a stocked catalog and 2,000+ orders in every state, whose ledger adds
+up, read through the API."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import pytest
 from sqlalchemy import Engine, text
 
 from oms_graphql.db import Database
@@ -9,11 +13,51 @@ from oms_graphql.demo import load_demo
 from tests.api import Api
 from tests.factories import ledger_disagreements
 
+CHANNELS = ("web", "pos", "amazon-it", "zalando-de", "draft")
+FINANCIAL_STATUSES = ("pending", "authorized", "partially_paid", "paid", "refunded", "voided")
+FULFILLMENT_STATUSES = ("unfulfilled", "restocked")
 
-async def test_the_demo_stocks_a_catalog_with_every_kind_of_quantity(
+
+async def order_counts(api: Api, queries: dict[str, str]) -> dict[str, int]:
+    """``ordersCount`` for each query, in one request."""
+    fields = " ".join(
+        f"c{index}: ordersCount(query: $q{index}) {{ count }}" for index in range(len(queries))
+    )
+    variables = ", ".join(f"$q{index}: String" for index in range(len(queries)))
+    result = await api.gql(
+        f"query({variables}) {{ {fields} }}",
+        {f"q{index}": query for index, query in enumerate(queries.values())},
+    )
+    counted = result.ok()
+    return {name: counted[f"c{index}"]["count"] for index, name in enumerate(queries)}
+
+
+@pytest.mark.slow  # 2,100 orders through the services: two to three minutes per database
+async def test_the_demo_loads_a_stocked_catalog_and_orders_in_every_state(
     api: Api, database: Database, sync_engine: Engine
 ) -> None:
     assert await load_demo(database) is True
+    since = (datetime.now(UTC) - timedelta(days=90)).date().isoformat()
+    counts = await order_counts(
+        api,
+        {
+            "all": "",
+            "last 90 days": f"created_at:>={since}",
+            "before": f"created_at:<{since}",
+            "closed": "status:closed",
+            "cancelled": "status:cancelled",
+            "cancelled, not refunded": "status:cancelled financial_status:pending",
+            "picked up": "delivery_method:pickup",
+            **{channel: f"channel:{channel}" for channel in CHANNELS},
+            **{status: f"financial_status:{status}" for status in FINANCIAL_STATUSES},
+            **{status: f"fulfillment_status:{status}" for status in FULFILLMENT_STATUSES},
+        },
+    )
+    assert counts["last 90 days"] >= 2_000
+    assert counts["last 90 days"] == counts["all"]
+    assert counts["before"] == 0
+    empty = [name for name, count in counts.items() if count == 0 and name != "before"]
+    assert empty == [], counts
     counted = await api.gql("{ inventoryItemsCount { count } }")
     assert counted.ok()["inventoryItemsCount"]["count"] >= 200
     with sync_engine.connect() as connection:

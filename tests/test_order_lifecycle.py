@@ -326,3 +326,22 @@ async def test_a_whole_journey_keeps_stock_and_money_in_agreement(
     assert cancelled["totalOutstanding"]["amount"] == "0.00"
     level = quantities(sync_engine, tee)
     assert (level["reserved"], level["committed"], level["available"]) == (0, 0, 10)
+
+
+async def test_an_order_paid_another_way_can_not_be_captured_again(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    await a_shop(database)
+    order = await create_order(api, ("TEE", 1), financialStatus="AUTHORIZED")
+    (authorization,) = order["transactions"]
+    half = {"id": order["id"], "parentTransactionId": authorization["id"], "amount": "20.00"}
+    await api.gql(CAPTURE, {"input": half})
+    await api.gql(MARK_PAID, {"id": order["id"]})
+    before = table_counts(sync_engine)
+
+    rest = await api.gql(
+        CAPTURE, {"input": {"id": order["id"], "parentTransactionId": authorization["id"]}}
+    )
+
+    assert errors(rest.ok()["orderCapture"]) == [("ALREADY_PAID", ["input", "parentTransactionId"])]
+    assert table_counts(sync_engine) == before

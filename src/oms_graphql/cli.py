@@ -72,7 +72,9 @@ def _load_demo(settings: Settings) -> None:
     async def run() -> bool:
         database = Database(settings.database_url)
         try:
-            return await load_demo(database, progress=print_progress)
+            return await load_demo(
+                database, progress=print_progress, order_count=settings.demo_orders
+            )
         finally:
             await database.dispose()
 

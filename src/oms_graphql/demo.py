@@ -2,10 +2,11 @@
 
 Everything goes through the services, so the demo data obeys the same rules (and writes
 the same events and ledger rows) as data created through the API: 5 channels, 12
-locations, 1,000 customers and the stocked catalog of ``demo_inventory`` (200+ SKUs at two
+locations, 1,000 customers, the stocked catalog of ``demo_inventory`` (200+ SKUs at two
 to five locations each, with low, zero, damaged, quality-control and incoming stock, two
-transfers in transit and a few live reservations). Customers and stock are generated from
-fixed seeds: every load is identical. All of it is one transaction.
+transfers in transit and a few live reservations) and the orders of ``demo_orders``
+(2,100 over the last 90 days by default, ``OMS_DEMO_ORDERS``). Everything is generated
+from fixed seeds: every load is identical. All of it is one transaction.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from oms_graphql.customers import repository as customers
 from oms_graphql.customers.service import CustomerFields, create_customer
 from oms_graphql.db import Database
 from oms_graphql.demo_inventory import demo_items, load_demo_inventory
+from oms_graphql.demo_orders import ORDER_COUNT, load_demo_orders, steps
 from oms_graphql.locations import repository as locations
 from oms_graphql.locations.service import LocationFields, add_location
 from oms_graphql.models import ChannelKind, LocationKind
@@ -154,11 +156,14 @@ def demo_customers(count: int = CUSTOMER_COUNT) -> list[CustomerFields]:
 
 
 async def load_demo(
-    database: Database, *, progress: Callable[[int, int], None] | None = None
+    database: Database,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    order_count: int = ORDER_COUNT,
 ) -> bool:
     """Load the demo data unless the database already holds any; True when loaded."""
     people = demo_customers()
-    total = len(CHANNELS) + len(LOCATIONS) + len(people) + len(demo_items())
+    total = len(CHANNELS) + len(LOCATIONS) + len(people) + len(demo_items()) + steps(order_count)
     done = 0
 
     def advance() -> None:
@@ -204,6 +209,7 @@ async def load_demo(
             await create_customer(session, given=person)
             advance()
         await load_demo_inventory(session, location_ids, advance=advance)
+        await load_demo_orders(session, people, advance=advance, order_count=order_count)
     return True
 
 

@@ -35,6 +35,7 @@ class Settings:
     sql_count_header: bool = False
     log_level: str = "INFO"
     reservation_sweep_seconds: int = 5
+    demo_orders: int = 2_100
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -63,6 +64,8 @@ class Settings:
             raise SettingsError("set only one of OMS_JWKS_URL and OMS_JWKS_FILE")
         if self.database_pool_size < 1:
             raise SettingsError("OMS_DATABASE_POOL_SIZE must be at least 1")
+        if not 0 <= self.demo_orders <= 100_000:
+            raise SettingsError("OMS_DEMO_ORDERS must be between 0 and 100000")
         if self.reservation_sweep_seconds < 1:
             raise SettingsError("OMS_RESERVATION_SWEEP_SECONDS must be at least 1")
 

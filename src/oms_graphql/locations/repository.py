@@ -77,6 +77,16 @@ async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Location]:
     return list((await session.scalars(select(Location).where(Location.id.in_(ids)))).all())
 
 
+async def pickup_locations(session: AsyncSession) -> list[Location]:
+    """Active locations that offer pickup, by id."""
+    statement = (
+        select(Location)
+        .where(Location.is_active.is_(True), Location.pickup_enabled.is_(True))
+        .order_by(Location.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
 async def name_taken(session: AsyncSession, name: str, *, except_id: int | None = None) -> bool:
     statement = select(Location.id).where(func.lower(Location.name) == name.lower()).limit(1)
     if except_id is not None:

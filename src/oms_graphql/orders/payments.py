@@ -101,7 +101,8 @@ async def open_payment(session: AsyncSession, order: Order, status: FinancialSta
 
 
 async def capture(session: AsyncSession, order: Order, given: Capture) -> OrderTransaction:
-    """Capture part or all of an authorization, never more than is left on it."""
+    """Capture part or all of an authorization: never more than is left on it, nor more than
+    the order still owes."""
     if order.cancelled_at is not None:
         raise DomainError.single("INVALID_STATE", "the order is cancelled", ("input", "id"))
     transactions = await repository.transactions_of(session, [order.id])
@@ -115,12 +116,14 @@ async def capture(session: AsyncSession, order: Order, given: Capture) -> OrderT
     ):
         raise DomainError.single("INVALID", "only a successful AUTHORIZATION can be captured", path)
     left = capturable(parent, transactions)
-    amount = left if given.amount is None else given.amount
-    problem = amount_problem(
-        amount, order.currency_code, ("input", "amount"), code="INVALID", positive=True
-    )
-    if problem is not None and given.amount is not None:
-        raise DomainError((problem,))
+    owed = outstanding(order)
+    amount = min(left, owed) if given.amount is None else given.amount
+    if given.amount is not None:
+        problem = amount_problem(
+            amount, order.currency_code, ("input", "amount"), code="INVALID", positive=True
+        )
+        if problem is not None:
+            raise DomainError((problem,))
     if left <= 0:
         raise DomainError.single(
             "CAPTURE_EXCEEDS_AUTHORIZED", "nothing is left to capture on this authorization", path
@@ -129,6 +132,15 @@ async def capture(session: AsyncSession, order: Order, given: Capture) -> OrderT
         raise DomainError.single(
             "CAPTURE_EXCEEDS_AUTHORIZED",
             f"at most {left} {order.currency_code} is left to capture on this authorization",
+            ("input", "amount"),
+        )
+    if owed <= 0:
+        raise DomainError.single("ALREADY_PAID", "nothing is outstanding on this order", path)
+    if amount > owed:
+        # An authorization can hold more than is owed once the order was paid another way.
+        raise DomainError.single(
+            "CAPTURE_EXCEEDS_OUTSTANDING",
+            f"only {owed} {order.currency_code} is outstanding on this order",
             ("input", "amount"),
         )
     transaction = await record(session, order, TransactionKind.CAPTURE, amount, parent_id=parent.id)
