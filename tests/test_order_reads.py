@@ -274,3 +274,17 @@ async def test_sorting_by_customer_name_follows_a_renamed_customer(
     assert renamed.ok()["customerUpdate"]["userErrors"] == []
     assert await names(api, sort="CUSTOMER_NAME") == ["#1002", "#1001"]
     assert await names(api, "zita") == ["#1001"]
+
+
+async def test_a_customer_token_without_read_orders_does_not_see_their_orders(
+    api: Api, database: Database
+) -> None:
+    await a_shop(database)
+    await create_order(api, ("TEE", 1))
+
+    result = await api.gql(
+        "{ customers(first: 1) { nodes { email orders(first: 5) { nodes { name } } } } }",
+        token=api.token("read_customers"),
+    )
+
+    assert result.error_codes == ["FORBIDDEN"]

@@ -16,6 +16,7 @@ from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.money import MoneyV2
 from oms_graphql.graphql.node import Node, register_node
 from oms_graphql.graphql.pagination import After, Connection, First, connection, nested_connection
+from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import encode_gid
 from oms_graphql.orders import repository as orders
 from oms_graphql.paging import PageRequest
@@ -88,7 +89,8 @@ class Customer(Node):
         return MoneyV2.of(average, currency)
 
     @strawberry.field(
-        description="The customer's orders, oldest first, a page at a time.",
+        description="The customer's orders, oldest first, a page at a time (read_orders).",
+        extensions=requires("read_orders"),
     )
     async def orders(
         self, info: Info, first: First = None, after: After = None
