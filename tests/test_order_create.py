@@ -173,6 +173,23 @@ async def test_too_little_stock_refuses_the_whole_order_and_changes_nothing(
         ),
         ({"customer": {"email": "not-an-email"}}, "INVALID", ["input", "customer", "email"]),
         ({"deliveryMethod": "PICKUP"}, "BLANK", ["input", "pickupLocationId"]),
+        (
+            {"discounts": [{"valueType": "PERCENTAGE", "value": "NaN"}]},
+            "OUT_OF_RANGE",
+            ["input", "discounts", "0", "value"],
+        ),
+        (
+            {"discounts": [{"valueType": "FIXED_AMOUNT", "value": "Infinity"}]},
+            "OUT_OF_RANGE",
+            ["input", "discounts", "0", "value"],
+        ),
+        (
+            {"lineItems": [{"sku": "TEE", "quantity": 1, "originalUnitPrice": "NaN"}]},
+            "INVALID_PRICE",
+            ["input", "lineItems", "0", "originalUnitPrice"],
+        ),
+        ({"processedAt": "2026-01-01T00:00:00"}, "INVALID", ["input", "processedAt"]),
+        ({"processedAt": "2999-01-01T00:00:00Z"}, "OUT_OF_RANGE", ["input", "processedAt"]),
     ],
 )
 async def test_bad_input_is_refused_with_a_coded_error_and_changes_nothing(

@@ -197,9 +197,10 @@ def _check_extras(given: NewOrder, currency: str, problems: list[Problem]) -> No
         if discount.value_type is DiscountValueType.PERCENTAGE:
             exponent = discount.value.as_tuple().exponent
             if (
-                not Decimal(0) < discount.value <= PERCENT_MAX
+                not discount.value.is_finite()
                 or not isinstance(exponent, int)
                 or exponent < -2
+                or not Decimal(0) < discount.value <= PERCENT_MAX
             ):
                 problems.append(
                     Problem(
@@ -332,10 +333,12 @@ async def _check(
                 ("input", "financialStatus"),
             )
         )
-    if given.processed_at is not None and given.processed_at > utcnow() + timedelta(minutes=5):
-        problems.append(
-            Problem("OUT_OF_RANGE", "processedAt can't be in the future", ("input", "processedAt"))
-        )
+    if given.processed_at is not None:
+        path = ("input", "processedAt")
+        if given.processed_at.tzinfo is None:
+            problems.append(Problem("INVALID", "processedAt needs a UTC offset, e.g. Z", path))
+        elif given.processed_at > utcnow() + timedelta(minutes=5):
+            problems.append(Problem("OUT_OF_RANGE", "processedAt can't be in the future", path))
     if problems:
         raise DomainError(problems)
     assert channel is not None
