@@ -228,7 +228,7 @@ class _World:
         for handle in CHANNEL_WEIGHTS:
             channel = await channels.get_by_handle(session, handle)
             assert channel is not None, f"the demo channel {handle} is missing"
-            fulfilling[handle] = await orders.fulfilling_locations(session, channel_id=channel.id)
+            fulfilling[handle] = await locations.fulfilling_online_orders(session, channel=handle)
             split[handle] = channel.allow_split_shipments
         return cls(
             everyone=_Crowd(people),

@@ -89,24 +89,6 @@ class Loaders:
 
         return DataLoader(load_fn=load)
 
-    def _first_pages(self, parent: str) -> DataLoader[tuple[int, int], list[LevelState]]:
-        """The first page of levels of many items or locations: one statement per page size."""
-
-        async def load(keys: Sequence[tuple[int, int]]) -> list[list[LevelState]]:
-            by_size: dict[int, list[int]] = defaultdict(list)
-            for parent_id, size in keys:
-                by_size[size].append(parent_id)
-            found: dict[tuple[int, int], list[LevelState]] = defaultdict(list)
-            async with self._database.reading() as session:
-                for size, parents in by_size.items():
-                    rows = await inventory.first_levels(session, **{parent: parents}, size=size)
-                    for level in rows:
-                        owner = level.item_id if parent == "of_items" else level.location_id
-                        found[(owner, size)].append(level)
-            return [found.get(key, []) for key in keys]
-
-        return DataLoader(load_fn=load)
-
     def _first_pages_of(
         self,
         fetch: Callable[[AsyncSession, Sequence[int], int], Awaitable[Sequence[R]]],
@@ -138,11 +120,17 @@ class Loaders:
 
     @cached_property
     def levels_of_item(self) -> DataLoader[tuple[int, int], list[LevelState]]:
-        return self._first_pages("of_items")
+        return self._first_pages_of(
+            lambda session, ids, size: inventory.first_levels(session, of_items=ids, size=size),
+            lambda level: level.item_id,
+        )
 
     @cached_property
     def levels_of_location(self) -> DataLoader[tuple[int, int], list[LevelState]]:
-        return self._first_pages("of_locations")
+        return self._first_pages_of(
+            lambda session, ids, size: inventory.first_levels(session, of_locations=ids, size=size),
+            lambda level: level.location_id,
+        )
 
     @cached_property
     def total_available(self) -> DataLoader[int, int]:

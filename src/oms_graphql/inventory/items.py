@@ -9,8 +9,7 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms_graphql import values
-from oms_graphql.currencies import MINOR_UNITS
+from oms_graphql.currencies import MINOR_UNITS, amount_problem
 from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError, Problem, api_name
 from oms_graphql.events import EventType, record_event
@@ -47,8 +46,7 @@ class ItemFields:
 
 def _check_price(price: Money, problems: list[Problem]) -> None:
     path = ("input", "unitPrice")
-    decimals = MINOR_UNITS.get(price.currency_code)
-    if decimals is None:
+    if price.currency_code not in MINOR_UNITS:
         problems.append(
             Problem(
                 "INVALID",
@@ -57,21 +55,9 @@ def _check_price(price: Money, problems: list[Problem]) -> None:
             )
         )
         return
-    try:
-        amount = values.amount(str(price.amount))
-    except ValueError:
-        amount = None
-    exponent = amount.as_tuple().exponent if amount is not None else 0
-    if amount is None or not amount.is_finite() or amount < 0:
-        problems.append(Problem("INVALID", "unitPrice must be zero or more", (*path, "amount")))
-    elif isinstance(exponent, int) and -exponent > decimals:
-        problems.append(
-            Problem(
-                "INVALID",
-                f"{price.currency_code} amounts have at most {decimals} decimals",
-                (*path, "amount"),
-            )
-        )
+    problem = amount_problem(price.amount, price.currency_code, (*path, "amount"), code="INVALID")
+    if problem is not None:
+        problems.append(problem)
 
 
 async def _validated(

@@ -77,6 +77,20 @@ async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Location]:
     return list((await session.scalars(select(Location).where(Location.id.in_(ids)))).all())
 
 
+async def fulfilling_online_orders(session: AsyncSession, *, channel: str) -> list[Location]:
+    """Active locations that fulfil online orders and serve the channel, best priority first."""
+    statement = (
+        select(Location)
+        .where(
+            Location.is_active.is_(True),
+            Location.fulfills_online_orders.is_(True),
+            serves_channel(channel),
+        )
+        .order_by(Location.priority.desc(), Location.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
 async def pickup_locations(session: AsyncSession) -> list[Location]:
     """Active locations that offer pickup, by id."""
     statement = (

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.events import EventType, record_event
 from oms_graphql.ids import GlobalId
-from oms_graphql.models import Channel, FinancialStatus, FulfillmentStatus, Order, OrderStatus
+from oms_graphql.models import FinancialStatus, FulfillmentStatus, Order, OrderStatus
+from oms_graphql.orders import repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +31,6 @@ class Statuses:
         }
 
 
-async def channel_handle(session: AsyncSession, order: Order) -> str:
-    channel = await session.get(Channel, order.channel_id)
-    assert channel is not None
-    return channel.handle
-
-
 async def record_order_event(
     session: AsyncSession, type: EventType, order: Order, data: dict[str, Any]
 ) -> None:
@@ -44,7 +39,7 @@ async def record_order_event(
         type,
         GlobalId("Order", order.id),
         {"name": order.name, **data},
-        channel=await channel_handle(session, order),
+        channel=(await repository.channel_of(session, order)).handle,
     )
 
 

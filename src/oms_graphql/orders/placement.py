@@ -20,6 +20,7 @@ from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory import reservation_repository as holds
 from oms_graphql.inventory.stock import StockChange, change_stock
+from oms_graphql.locations import repository as locations_repository
 from oms_graphql.models import (
     Channel,
     FulfillmentOrder,
@@ -36,7 +37,6 @@ from oms_graphql.models import (
     ReservationLine,
     ReservationStatus,
 )
-from oms_graphql.orders import repository
 from oms_graphql.routing import Candidate, LineDemand, RoutingRequest, RoutingResult, route
 
 ATTEMPTS = 3
@@ -125,14 +125,16 @@ async def place(
                 ("input", "reservationId"),
             )
         held_lines = await holds.lines_of(session, [reservation.id])
-        location = await session.get(Location, reservation.location_id)
+        location = await locations_repository.get(session, reservation.location_id)
         assert location is not None
         locations: Sequence[Location] = [location]
         where = f"at {location.name}, where the reservation holds stock"
     elif pickup is not None:
         locations, where = [pickup], f"at {pickup.name} for pickup"
     else:
-        locations = await repository.fulfilling_locations(session, channel_id=channel.id)
+        locations = await locations_repository.fulfilling_online_orders(
+            session, channel=channel.handle
+        )
         where = "at any location fulfilling this channel's orders"
     held: dict[int, int] = defaultdict(int)
     for held_line in held_lines:

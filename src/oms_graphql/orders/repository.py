@@ -21,14 +21,12 @@ from oms_graphql.models import (
     FulfillmentOrder,
     FulfillmentOrderLine,
     FulfillmentStatus,
-    Location,
     Order,
     OrderLine,
     OrderStatus,
     OrderTag,
     OrderTransaction,
     ShippingLine,
-    location_channels,
 )
 from oms_graphql.paging import Page, PageRequest, SortKey, fetch_page, first_per_parent
 from oms_graphql.search import (
@@ -388,26 +386,6 @@ async def order_lines_by_id(session: AsyncSession, ids: Sequence[int]) -> list[O
     if not ids:
         return []
     return list((await session.scalars(select(OrderLine).where(OrderLine.id.in_(ids)))).all())
-
-
-async def fulfilling_locations(
-    session: AsyncSession, *, channel_id: int, location_ids: Sequence[int] | None = None
-) -> list[Location]:
-    """Active locations that fulfil online orders and serve the channel (or the ones given,
-    if active), best priority first."""
-    linked = select(location_channels.c.location_id).where(
-        location_channels.c.location_id == Location.id
-    )
-    statement = select(Location).where(Location.is_active.is_(True))
-    if location_ids is not None:
-        statement = statement.where(Location.id.in_(set(location_ids)))
-    else:
-        statement = statement.where(
-            Location.fulfills_online_orders.is_(True),
-            ~exists(linked) | exists(linked.where(location_channels.c.channel_id == channel_id)),
-        )
-    statement = statement.order_by(Location.priority.desc(), Location.id)
-    return list((await session.scalars(statement)).all())
 
 
 # --- customers' order statistics ----------------------------------------------------------

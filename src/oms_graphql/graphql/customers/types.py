@@ -3,7 +3,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -19,6 +18,7 @@ from oms_graphql.graphql.pagination import After, Connection, First, connection,
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import encode_gid
 from oms_graphql.orders import repository as orders
+from oms_graphql.orders.pricing import round_money
 from oms_graphql.paging import PageRequest
 
 if TYPE_CHECKING:
@@ -83,10 +83,8 @@ class Customer(Node):
         currency = self.row.currency_code
         if currency is None or not self.row.orders_count:
             return None
-        average = (self.row.amount_spent / self.row.orders_count).quantize(
-            Decimal(1).scaleb(-MINOR_UNITS[currency]), rounding=ROUND_HALF_UP
-        )
-        return MoneyV2.of(average, currency)
+        average = self.row.amount_spent / self.row.orders_count
+        return MoneyV2.exact(round_money(average, MINOR_UNITS[currency]), currency)
 
     @strawberry.field(
         description="The customer's orders, oldest first, a page at a time (read_orders).",

@@ -37,10 +37,6 @@ from oms_graphql.orders.payments import current_total, outstanding
 from oms_graphql.paging import PageRequest
 
 
-def _money(amount: Decimal, currency: str) -> MoneyV2:
-    return MoneyV2.exact(amount, currency)
-
-
 @strawberry.type(description="A manual discount on the whole order or on one line.")
 class DiscountApplication:
     row: strawberry.Private[models.DiscountApplication]
@@ -53,7 +49,7 @@ class DiscountApplication:
 
     @strawberry.field(description="What the discount took off the order in all.")
     def amount(self) -> MoneyV2:
-        return _money(self.row.amount, self.currency)
+        return MoneyV2.exact(self.row.amount, self.currency)
 
     @strawberry.field(description="The line it applies to; null for a discount on the order.")
     async def line_item(self, info: Info) -> LineItem | None:
@@ -106,25 +102,25 @@ class LineItem(Node):
 
     @strawberry.field(description="Price of one unit before discounts.")
     def original_unit_price(self) -> MoneyV2:
-        return _money(self.row.original_unit_price, self.currency)
+        return MoneyV2.exact(self.row.original_unit_price, self.currency)
 
     @strawberry.field(description="Unit price times quantity, before discounts.")
     def original_total(self) -> MoneyV2:
-        return _money(self.row.original_unit_price * self.row.quantity, self.currency)
+        return MoneyV2.exact(self.row.original_unit_price * self.row.quantity, self.currency)
 
     @strawberry.field(description="What the discounts allocated to this line took off.")
     def total_discount(self) -> MoneyV2:
-        return _money(self.row.total_discount, self.currency)
+        return MoneyV2.exact(self.row.total_discount, self.currency)
 
     @strawberry.field(description="The line's total after its share of every discount.")
     def discounted_total(self) -> MoneyV2:
-        return _money(self.row.discounted_total, self.currency)
+        return MoneyV2.exact(self.row.discounted_total, self.currency)
 
     @strawberry.field(
         description="The tax on the line after discounts (inside it when taxes are included)."
     )
     def total_tax(self) -> MoneyV2:
-        return _money(self.row.tax_amount, self.currency)
+        return MoneyV2.exact(self.row.tax_amount, self.currency)
 
     @strawberry.field(description="The tax applied to the line (none where no rate applies).")
     def tax_lines(self) -> list[TaxLine]:
@@ -134,7 +130,7 @@ class LineItem(Node):
             TaxLine(
                 title=self.row.tax_title or "Tax",
                 rate=self.row.tax_rate,
-                price=_money(self.row.tax_amount, self.currency),
+                price=MoneyV2.exact(self.row.tax_amount, self.currency),
             )
         ]
 
@@ -149,7 +145,7 @@ class LineItem(Node):
         }
         return [
             DiscountAllocation(
-                allocated_amount=_money(allocation.amount, self.currency),
+                allocated_amount=MoneyV2.exact(allocation.amount, self.currency),
                 discount_application=DiscountApplication.of(
                     applications[allocation.application_id], self.currency
                 ),
@@ -205,7 +201,7 @@ class OrderTransaction(Node):
             kind=row.kind,
             status=row.status,
             gateway=row.gateway,
-            amount=_money(row.amount, row.currency_code),
+            amount=MoneyV2.exact(row.amount, row.currency_code),
             parent_transaction_id=(
                 strawberry.ID(encode_gid("OrderTransaction", row.parent_id))
                 if row.parent_id is not None
@@ -333,7 +329,7 @@ class Order(Node):
     closed_at: datetime | None = strawberry.field(description="When it was closed.")
 
     def _money(self, amount: Decimal) -> MoneyV2:
-        return _money(amount, self.row.currency_code)
+        return MoneyV2.exact(amount, self.row.currency_code)
 
     @strawberry.field(description="Where it ships; null for pickups without an address.")
     def shipping_address(self) -> MailingAddress | None:
