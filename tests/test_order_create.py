@@ -227,3 +227,37 @@ async def test_a_retry_with_the_same_key_creates_nothing_new(
         "IDEMPOTENCY_KEY_MISMATCH"
     ]
     assert table_counts(sync_engine) == after_first
+
+
+async def test_the_customer_is_upserted_by_email_and_given_names_replace_stored_ones(
+    api: Api, database: Database
+) -> None:
+    await a_shop(database)
+    read = "{ customers(first: 5) { nodes { email firstName lastName version numberOfOrders } } }"
+
+    await create_order(api, ("TEE", 1), customer={"email": "Ada@Example.com", "firstName": "Ada"})
+    await create_order(api, ("TEE", 1), customer={"email": "ada@example.com"})
+    unchanged = (await api.gql(read)).ok()["customers"]["nodes"]
+    await create_order(
+        api, ("TEE", 1), customer={"email": "ada@example.com", "lastName": "Lovelace"}
+    )
+    renamed = (await api.gql(read)).ok()["customers"]["nodes"]
+
+    assert unchanged == [
+        {
+            "email": "ada@example.com",
+            "firstName": "Ada",
+            "lastName": None,
+            "version": 1,
+            "numberOfOrders": 2,
+        }
+    ]
+    assert renamed == [
+        {
+            "email": "ada@example.com",
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "version": 2,
+            "numberOfOrders": 3,
+        }
+    ]

@@ -9,7 +9,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.addresses import ADDRESS_FIELDS, check_address
@@ -29,7 +28,7 @@ from oms_graphql.locations import repository as locations
 from oms_graphql.models import (
     Channel,
     Customer,
-    DiscountAllocation,
+    DeliveryMethod,
     DiscountApplication,
     DiscountValueType,
     FinancialStatus,
@@ -45,15 +44,12 @@ from oms_graphql.models import (
 )
 from oms_graphql.orders import payments, placement, repository
 from oms_graphql.orders.events import record_order_event
-from oms_graphql.orders.inputs import CustomerRef, NewOrder
+from oms_graphql.orders.inputs import MAX_LINES, NOTE_MAX, TEXT_MAX, CustomerRef, NewOrder
 from oms_graphql.orders.pricing import DiscountToApply, LineToPrice, PricedOrder, price_order
 from oms_graphql.tags import normalize_tags
 from oms_graphql.taxes import repository as taxes
-from oms_graphql.unset import UNSET
+from oms_graphql.unset import UNSET, Unset
 
-MAX_LINES = 250
-TEXT_MAX = 255
-NOTE_MAX = 5_000
 PERCENT_MAX = Decimal(100)
 OPENING_STATUSES = (FinancialStatus.PENDING, FinancialStatus.AUTHORIZED, FinancialStatus.PAID)
 DEFAULT_DISCOUNT_TITLE = "Manual discount"
@@ -227,7 +223,7 @@ async def _check_delivery(
     """The shipping address (required unless picked up) and the pickup location."""
     pickup = None
     path = ("input", "pickupLocationId")
-    if given.delivery_method == "PICKUP":
+    if given.delivery_method is DeliveryMethod.PICKUP:
         if given.pickup_location_id is None:
             problems.append(Problem("BLANK", "pickup orders name a pickupLocationId", path))
         else:
@@ -246,9 +242,9 @@ async def _check_delivery(
             given.shipping_address.given(),
             ("input", "shippingAddress"),
             problems,
-            require_country=given.delivery_method != "PICKUP",
+            require_country=given.delivery_method is not DeliveryMethod.PICKUP,
         )
-    elif given.delivery_method != "PICKUP":
+    elif given.delivery_method is not DeliveryMethod.PICKUP:
         problems.append(
             Problem(
                 "BLANK",
@@ -360,10 +356,6 @@ async def _upsert_customer(session: AsyncSession, ref: CustomerRef) -> Customer:
     """The customer with this email, created if new; given names replace the stored ones."""
     email = customer_service.normalize_email(ref.email)
     assert email is not None
-    fields = customer_service.CustomerFields(
-        first_name=ref.first_name if ref.first_name is not None else UNSET,
-        last_name=ref.last_name if ref.last_name is not None else UNSET,
-    )
     existing = await customers.get_by_email(session, email, for_update=True)
     if existing is None:
         try:
@@ -379,7 +371,22 @@ async def _upsert_customer(session: AsyncSession, ref: CustomerRef) -> Customer:
             existing = await customers.get_by_email(session, email, for_update=True)
             if existing is None:
                 raise
-    return await customer_service.update_customer(session, customer_id=existing.id, given=fields)
+    first_name = _changed(ref.first_name, existing.first_name)
+    last_name = _changed(ref.last_name, existing.last_name)
+    if first_name is UNSET and last_name is UNSET:
+        return existing
+    return await customer_service.update_customer(
+        session,
+        customer_id=existing.id,
+        given=customer_service.CustomerFields(first_name=first_name, last_name=last_name),
+    )
+
+
+def _changed(given: str | None, stored: str | None) -> str | Unset:
+    """A name given that differs from the stored one, else UNSET (nothing to write)."""
+    if given is None or given.strip() == (stored or ""):
+        return UNSET
+    return given
 
 
 def _tax_place(checked: _Checked) -> tuple[str | None, str | None]:
@@ -561,10 +568,11 @@ async def _discounts(
         return
     session.add_all(applications)
     await session.flush()
-    allocations = [
-        {"application_id": applications[index].id, "line_id": line.id, "amount": amount}
-        for line, priced_line in zip(lines, priced.lines, strict=True)
-        for index, amount in priced_line.allocations.items()
-    ]
-    if allocations:
-        await session.execute(insert(DiscountAllocation), allocations)
+    await repository.add_discount_allocations(
+        session,
+        [
+            (applications[index].id, line.id, amount)
+            for line, priced_line in zip(lines, priced.lines, strict=True)
+            for index, amount in priced_line.allocations.items()
+        ],
+    )

@@ -11,6 +11,11 @@ from oms_graphql.addresses import AddressInput
 from oms_graphql.models import CancelReason, DeliveryMethod, DiscountValueType, FinancialStatus
 from oms_graphql.unset import UNSET, Unset
 
+MAX_LINES = 250
+"""At most this many lines, shipping lines or discounts in one order."""
+TEXT_MAX = 255
+NOTE_MAX = 5_000
+
 
 @dataclass(frozen=True, slots=True)
 class NewLine:

@@ -7,6 +7,7 @@ customer's spending by the difference.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,9 +79,15 @@ async def record(
     return transaction
 
 
-async def settle(session: AsyncSession, order: Order) -> None:
-    """Bring the order's money and financial status in line with its transactions."""
-    transactions = await repository.transactions_of(session, [order.id])
+async def settle(
+    session: AsyncSession,
+    order: Order,
+    transactions: Sequence[OrderTransaction] | None = None,
+) -> None:
+    """Bring the order's money and financial status in line with its transactions (all of
+    them: read here unless the caller has them at hand)."""
+    if transactions is None:
+        transactions = await repository.transactions_of(session, [order.id])
     captured, refunded = money_totals(transactions)
     paid_before = order.total_captured - order.total_refunded
     order.total_captured, order.total_refunded = captured, refunded
@@ -93,11 +100,14 @@ async def settle(session: AsyncSession, order: Order) -> None:
 
 async def open_payment(session: AsyncSession, order: Order, status: FinancialStatus) -> None:
     """The payment an order arrives with: nothing yet, authorized, or paid in full."""
-    if order.total_price > 0 and status is FinancialStatus.AUTHORIZED:
-        await record(session, order, TransactionKind.AUTHORIZATION, order.total_price)
-    elif order.total_price > 0 and status is FinancialStatus.PAID:
-        await record(session, order, TransactionKind.SALE, order.total_price)
-    await settle(session, order)
+    opening = {
+        FinancialStatus.AUTHORIZED: TransactionKind.AUTHORIZATION,
+        FinancialStatus.PAID: TransactionKind.SALE,
+    }.get(status)
+    transactions = []
+    if order.total_price > 0 and opening is not None:
+        transactions.append(await record(session, order, opening, order.total_price))
+    await settle(session, order, transactions)
 
 
 async def capture(session: AsyncSession, order: Order, given: Capture) -> OrderTransaction:
@@ -144,7 +154,7 @@ async def capture(session: AsyncSession, order: Order, given: Capture) -> OrderT
             ("input", "amount"),
         )
     transaction = await record(session, order, TransactionKind.CAPTURE, amount, parent_id=parent.id)
-    await settle(session, order)
+    await settle(session, order, [*transactions, transaction])
     return transaction
 
 

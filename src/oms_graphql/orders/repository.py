@@ -248,6 +248,20 @@ async def allocations_of_lines(
     return list((await session.scalars(statement)).all())
 
 
+async def add_discount_allocations(
+    session: AsyncSession, allocations: Sequence[tuple[int, int, Decimal]]
+) -> None:
+    """(application id, line id, amount) rows, in one statement."""
+    if allocations:
+        await session.execute(
+            insert(DiscountAllocation),
+            [
+                {"application_id": application_id, "line_id": line_id, "amount": amount}
+                for application_id, line_id, amount in allocations
+            ],
+        )
+
+
 # --- tags ---------------------------------------------------------------------------------
 
 

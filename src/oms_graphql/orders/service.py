@@ -17,6 +17,7 @@ from oms_graphql.ids import encode_gid
 from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory.stock import StockChange, change_stock
 from oms_graphql.models import (
+    DeliveryMethod,
     FulfillmentOrderStatus,
     InventoryReason,
     Order,
@@ -25,13 +26,11 @@ from oms_graphql.models import (
 )
 from oms_graphql.orders import payments, repository
 from oms_graphql.orders.events import Statuses, record_order_event, record_status_change
-from oms_graphql.orders.inputs import Cancellation, Capture, OrderChanges
+from oms_graphql.orders.inputs import NOTE_MAX, Cancellation, Capture, OrderChanges
 from oms_graphql.orders.state import fulfillment_status, next_status
 from oms_graphql.tags import normalize_tags
 from oms_graphql.unset import UNSET
 from oms_graphql.versions import check_expected_version
-
-NOTE_MAX = 5_000
 
 
 async def locked(
@@ -125,7 +124,7 @@ async def update_order(
                 merge_address(_address_of(order), given.shipping_address),
                 ("input", "shippingAddress"),
                 problems,
-                require_country=order.delivery_method != "PICKUP",
+                require_country=order.delivery_method is not DeliveryMethod.PICKUP,
             )
             values.update({f"shipping_{name}": value for name, value in address.items()})
     if problems:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 import strawberry
 
@@ -35,6 +36,9 @@ from oms_graphql.ids import encode_gid
 from oms_graphql.orders import repository
 from oms_graphql.orders.payments import current_total, outstanding
 from oms_graphql.paging import PageRequest
+
+R = TypeVar("R")
+N = TypeVar("N")
 
 
 @strawberry.type(description="A manual discount on the whole order or on one line.")
@@ -514,56 +518,53 @@ async def visible_orders(info: Info, ids: Sequence[int]) -> list[models.Order | 
     ]
 
 
+def _kept(
+    rows: Sequence[R | None], orders: Sequence[models.Order | None], present: Callable[..., N]
+) -> list[N | None]:
+    """Each row presented with its order, or None when the caller may not see the order."""
+    return [
+        present(row, order) if row is not None and order is not None else None
+        for row, order in zip(rows, orders, strict=True)
+    ]
+
+
 async def _load_orders(info: Info, ids: Sequence[int]) -> list[Order | None]:
     return [Order.from_model(row) if row else None for row in await visible_orders(info, ids)]
 
 
 async def _load_line_items(info: Info, ids: Sequence[int]) -> list[LineItem | None]:
-    lines = await info.context.loaders.order_line.load_many(list(ids))
-    orders = await visible_orders(info, [line.order_id if line else 0 for line in lines])
-    return [
-        LineItem.of(line, order.currency_code) if line and order else None
-        for line, order in zip(lines, orders, strict=True)
-    ]
-
-
-async def load_fulfillment_orders(info: Info, ids: Sequence[int]) -> list[FulfillmentOrder | None]:
-    rows = await info.context.loaders.fulfillment_order.load_many(list(ids))
+    rows = await info.context.loaders.order_line.load_many(list(ids))
     orders = await visible_orders(info, [row.order_id if row else 0 for row in rows])
-    return [
-        FulfillmentOrder.from_model(row) if row and order else None
-        for row, order in zip(rows, orders, strict=True)
-    ]
-
-
-register_node("Order", read_scope="read_orders", load=_load_orders)
-register_node("LineItem", read_scope="read_orders", load=_load_line_items)
-register_node("FulfillmentOrder", read_scope="read_fulfillments", load=load_fulfillment_orders)
+    return _kept(rows, orders, lambda row, order: LineItem.of(row, order.currency_code))
 
 
 async def _load_transactions(info: Info, ids: Sequence[int]) -> list[OrderTransaction | None]:
     rows = await info.context.loaders.transaction.load_many(list(ids))
     orders = await visible_orders(info, [row.order_id if row else 0 for row in rows])
-    return [
-        OrderTransaction.from_model(row) if row and order else None
-        for row, order in zip(rows, orders, strict=True)
-    ]
+    return _kept(rows, orders, lambda row, _: OrderTransaction.from_model(row))
+
+
+async def load_fulfillment_orders(info: Info, ids: Sequence[int]) -> list[FulfillmentOrder | None]:
+    rows = await info.context.loaders.fulfillment_order.load_many(list(ids))
+    orders = await visible_orders(info, [row.order_id if row else 0 for row in rows])
+    return _kept(rows, orders, lambda row, _: FulfillmentOrder.from_model(row))
 
 
 async def _load_fulfillment_order_lines(
     info: Info, ids: Sequence[int]
 ) -> list[FulfillmentOrderLineItem | None]:
     rows = await info.context.loaders.fulfillment_order_line.load_many(list(ids))
-    parents = await load_fulfillment_orders(
-        info, [row.fulfillment_order_id if row else 0 for row in rows]
+    parents = await info.context.loaders.fulfillment_order.load_many(
+        [row.fulfillment_order_id if row else 0 for row in rows]
     )
-    return [
-        FulfillmentOrderLineItem.from_model(row) if row and parent else None
-        for row, parent in zip(rows, parents, strict=True)
-    ]
+    orders = await visible_orders(info, [parent.order_id if parent else 0 for parent in parents])
+    return _kept(rows, orders, lambda row, _: FulfillmentOrderLineItem.from_model(row))
 
 
+register_node("Order", read_scope="read_orders", load=_load_orders)
+register_node("LineItem", read_scope="read_orders", load=_load_line_items)
 register_node("OrderTransaction", read_scope="read_orders", load=_load_transactions)
+register_node("FulfillmentOrder", read_scope="read_fulfillments", load=load_fulfillment_orders)
 register_node(
     "FulfillmentOrderLineItem", read_scope="read_fulfillments", load=_load_fulfillment_order_lines
 )
