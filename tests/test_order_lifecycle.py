@@ -144,7 +144,7 @@ async def test_cancelling_with_restock_and_refund_releases_stock_and_returns_the
 
     before = table_counts(sync_engine)
     twice = await api.gql(CANCEL, {"id": order["id"], "restock": True, "refund": True})
-    assert errors(twice.ok()["orderCancel"]) == [("ALREADY_CANCELLED", ["id"])]
+    assert errors(twice.ok()["orderCancel"]) == [("ALREADY_CANCELLED", ["orderId"])]
     assert table_counts(sync_engine) == before
 
 

@@ -508,7 +508,7 @@ async def _follow_up(session: AsyncSession, order_id: int, total: Decimal, plan:
     if plan.cancel is not None:
         await service.cancel(session, order_id=order_id, given=plan.cancel)
     if plan.close:
-        await service.close(session, order_id=order_id)
+        await service.change_status(session, "close", order_id=order_id)
 
 
 async def load_demo_orders(

@@ -216,58 +216,27 @@ async def mark_as_paid(
     return order, transaction
 
 
-async def _move_status(
+_STATUS_EVENTS = {"close": EventType.ORDER_CLOSED, "open": EventType.ORDER_REOPENED}
+
+
+async def change_status(
     session: AsyncSession,
     action: str,
-    event: EventType,
     *,
     order_id: int,
-    expected_version: int | None,
-    channels: frozenset[str] | None,
+    expected_version: int | None = None,
+    channels: frozenset[str] | None = None,
 ) -> Order:
+    """``close`` an open order (its work is done, or will not be done here) or ``open`` a
+    closed one again."""
     order = await locked(session, order_id, expected_version=expected_version, channels=channels)
     before = Statuses.of(order)
-    order.status = next_status(action, order.status)
+    order.status = next_status(action, order.status, ("id",))
     order.closed_at = utcnow() if order.status is OrderStatus.CLOSED else None
     touch(order)
-    await record_order_event(session, event, order, {})
+    await record_order_event(session, _STATUS_EVENTS[action], order, {})
     await record_status_change(session, order, before)
     return order
-
-
-async def close(
-    session: AsyncSession,
-    *,
-    order_id: int,
-    expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
-) -> Order:
-    """Close an open order: its work is done (or will not be done here)."""
-    return await _move_status(
-        session,
-        "close",
-        EventType.ORDER_CLOSED,
-        order_id=order_id,
-        expected_version=expected_version,
-        channels=channels,
-    )
-
-
-async def reopen(
-    session: AsyncSession,
-    *,
-    order_id: int,
-    expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
-) -> Order:
-    return await _move_status(
-        session,
-        "open",
-        EventType.ORDER_REOPENED,
-        order_id=order_id,
-        expected_version=expected_version,
-        channels=channels,
-    )
 
 
 async def cancel(
@@ -284,17 +253,23 @@ async def cancel(
 
     A fully fulfilled order can't be cancelled: its goods left; that is a return.
     """
-    order = await locked(session, order_id, expected_version=expected_version, channels=channels)
+    note = (given.staff_note or "").strip() or None
+    if note is not None and len(note) > NOTE_MAX:
+        raise DomainError.single("TOO_LONG", f"at most {NOTE_MAX} characters", ("staffNote",))
+    order = await locked(
+        session,
+        order_id,
+        expected_version=expected_version,
+        channels=channels,
+        path=("orderId",),
+    )
     before = Statuses.of(order)
-    order.status = next_status("cancel", order.status)
+    order.status = next_status("cancel", order.status, ("orderId",))
     lines = await repository.lines_of(session, [order.id])
     if all(line.fulfilled_quantity >= line.current_quantity for line in lines):
         raise DomainError.single(
             "ALREADY_FULFILLED", "everything was fulfilled; create a return instead", ("orderId",)
         )
-    note = (given.staff_note or "").strip() or None
-    if note is not None and len(note) > NOTE_MAX:
-        raise DomainError.single("TOO_LONG", f"at most {NOTE_MAX} characters", ("staffNote",))
     await _release_stock(session, order, restock=given.restock)
     for line in lines:
         line.current_quantity = line.fulfilled_quantity

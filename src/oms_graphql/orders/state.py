@@ -31,14 +31,15 @@ _REFUSALS = {
 }
 
 
-def next_status(action: str, current: OrderStatus) -> OrderStatus:
-    """The status after ``action``, or ``DomainError`` when the action is not allowed now."""
+def next_status(action: str, current: OrderStatus, field: tuple[str, ...]) -> OrderStatus:
+    """The status after ``action``, or ``DomainError`` (on ``field``, the order's id
+    argument) when the action is not allowed now."""
     after = TRANSITIONS[action].get(current)
     if after is None:
         code, message = _REFUSALS.get(
             (action, current), ("INVALID_STATE", f"a {current.value.lower()} order can't {action}")
         )
-        raise DomainError.single(code, message, ("id",))
+        raise DomainError.single(code, message, field)
     return after
 
 

@@ -164,6 +164,30 @@ def _order_id(raw: str) -> int:
     return decode_gid(raw, expected="Order").pk
 
 
+async def _change_status(
+    info: Info,
+    operation: str,
+    action: str,
+    raw_id: str,
+    expected_version: int | None,
+    idempotency_key: str | None,
+) -> OrderPayload:
+    pk = _order_id(raw_id)
+    return await _change_order(
+        info,
+        operation=operation,
+        arguments={"id": raw_id, "expectedVersion": expected_version},
+        idempotency_key=idempotency_key,
+        action=lambda session: service.change_status(
+            session,
+            action,
+            order_id=pk,
+            expected_version=expected_version,
+            channels=info.context.principal.channels,
+        ),
+    )
+
+
 @strawberry.type
 class OrderMutations:
     @strawberry.mutation(
@@ -285,18 +309,8 @@ class OrderMutations:
         expected_version: ExpectedVersion = None,
         idempotency_key: IdempotencyKey = None,
     ) -> OrderPayload:
-        pk = _order_id(id)
-        return await _change_order(
-            info,
-            operation="orderClose",
-            arguments={"id": id, "expectedVersion": expected_version},
-            idempotency_key=idempotency_key,
-            action=lambda session: service.close(
-                session,
-                order_id=pk,
-                expected_version=expected_version,
-                channels=info.context.principal.channels,
-            ),
+        return await _change_status(
+            info, "orderClose", "close", id, expected_version, idempotency_key
         )
 
     @strawberry.mutation(description="Reopen a closed order.", extensions=requires("write_orders"))
@@ -307,18 +321,8 @@ class OrderMutations:
         expected_version: ExpectedVersion = None,
         idempotency_key: IdempotencyKey = None,
     ) -> OrderPayload:
-        pk = _order_id(id)
-        return await _change_order(
-            info,
-            operation="orderOpen",
-            arguments={"id": id, "expectedVersion": expected_version},
-            idempotency_key=idempotency_key,
-            action=lambda session: service.reopen(
-                session,
-                order_id=pk,
-                expected_version=expected_version,
-                channels=info.context.principal.channels,
-            ),
+        return await _change_status(
+            info, "orderOpen", "open", id, expected_version, idempotency_key
         )
 
     @strawberry.mutation(
