@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from oms_graphql.errors import BadUserInput
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.pagination import Connection, connection
+from oms_graphql.graphql.pagination import Connection, connection, nested_connection
 from oms_graphql.inventory import repository
-from oms_graphql.paging import CursorCodec, PageRequest, first_page
+from oms_graphql.inventory.repository import LevelState
+from oms_graphql.paging import Page, PageRequest
 
 if TYPE_CHECKING:
     from oms_graphql.graphql.inventory.types import InventoryLevel, InventoryLevelChange
-
-_FIRST_PAGE_CURSORS = CursorCodec(repository.LEVEL_POSITION, reverse=False, query=None)
 
 
 async def levels_connection(
@@ -27,21 +28,28 @@ async def levels_connection(
 ) -> Connection[InventoryLevel]:
     from oms_graphql.graphql.inventory.types import InventoryLevel
 
-    request = PageRequest.from_args(first, after)
-    if after is None and not (query or "").strip():
-        loaders = info.context.loaders
-        if item_id is not None:
-            rows = await loaders.levels_of_item.load((item_id, request.size))
-        else:
-            assert location_id is not None
-            rows = await loaders.levels_of_location.load((location_id, request.size))
-        page = first_page(rows, request, _FIRST_PAGE_CURSORS)
-    else:
+    async def fetch(session: AsyncSession, request: PageRequest) -> Page[LevelState]:
+        return await repository.levels_page(
+            session, item_id=item_id, location_id=location_id, request=request, query=query
+        )
+
+    if (query or "").strip():
         async with info.context.db.reading() as session:
-            page = await repository.levels_page(
-                session, item_id=item_id, location_id=location_id, request=request, query=query
-            )
-    return connection(page, InventoryLevel.from_state)
+            page = await fetch(session, PageRequest.from_args(first, after))
+        return connection(page, InventoryLevel.from_state)
+    loaders = info.context.loaders
+    parent_id = item_id if item_id is not None else location_id
+    assert parent_id is not None
+    return await nested_connection(
+        info,
+        parent_id=parent_id,
+        first=first,
+        after=after,
+        first_pages=loaders.levels_of_item if item_id is not None else loaders.levels_of_location,
+        sort=repository.LEVEL_POSITION,
+        fetch=fetch,
+        convert=InventoryLevel.from_state,
+    )
 
 
 async def changes_connection(
