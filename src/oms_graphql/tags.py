@@ -30,3 +30,23 @@ def normalize_tags(
         else:
             clean.setdefault(tag.lower(), tag)
     return list(clean.values())
+
+
+def edit_tags(
+    current: Sequence[str],
+    *,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    path: tuple[str, ...],
+    problems: list[Problem],
+) -> list[str]:
+    """``current`` without the tags to remove and with the ones to add, ignoring case (the
+    spelling already stored wins); tagsAdd and tagsRemove on any taggable object."""
+    adding = normalize_tags(add, path, problems)
+    removing = {tag.lower() for tag in normalize_tags(remove, path, problems)}
+    known = {tag.lower() for tag in current}
+    tags = [tag for tag in current if tag.lower() not in removing]
+    tags += [tag for tag in adding if tag.lower() not in known]
+    if len(tags) > TAGS_MAX:
+        problems.append(Problem("TOO_LONG", f"at most {TAGS_MAX} tags", path))
+    return tags

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from oms_graphql.events import EventType, record_event
 from oms_graphql.ids import GlobalId
 from oms_graphql.models import Customer
 from oms_graphql.orders import repository as orders
-from oms_graphql.tags import normalize_tags
+from oms_graphql.tags import edit_tags, normalize_tags
 from oms_graphql.unset import UNSET, Unset
 from oms_graphql.versions import check_expected_version
 
@@ -210,3 +211,25 @@ async def update_customer(
 
 def _api_name(column: str) -> str:
     return "defaultAddress" if column in ADDRESS_COLUMNS.values() else api_name(column)
+
+
+async def change_tags(
+    session: AsyncSession,
+    *,
+    customer_id: int,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    expected_version: int | None = None,
+) -> Customer:
+    """tagsAdd and tagsRemove on a customer: an update of its tags, ignoring case."""
+    current = (await repository.tags_of(session, [customer_id])).get(customer_id, [])
+    problems: list[Problem] = []
+    tags = edit_tags(current, add=add, remove=remove, path=("tags",), problems=problems)
+    if problems:
+        raise DomainError(problems)
+    return await update_customer(
+        session,
+        customer_id=customer_id,
+        given=CustomerFields(tags=tags),
+        expected_version=expected_version,
+    )

@@ -28,7 +28,7 @@ from oms_graphql.orders import payments, repository
 from oms_graphql.orders.events import Statuses, record_order_event, record_status_change
 from oms_graphql.orders.inputs import NOTE_MAX, Cancellation, Capture, OrderChanges
 from oms_graphql.orders.state import fulfillment_status, next_status
-from oms_graphql.tags import normalize_tags
+from oms_graphql.tags import edit_tags, normalize_tags
 from oms_graphql.unset import UNSET
 from oms_graphql.versions import check_expected_version
 
@@ -162,14 +162,8 @@ async def change_tags(
     """Add or remove tags (ignoring case); the version moves only when the tags did."""
     order = await locked(session, order_id, expected_version=expected_version, channels=channels)
     problems: list[Problem] = []
-    adding = normalize_tags(list(add), ("tags",), problems)
-    removing = {tag.lower() for tag in normalize_tags(list(remove), ("tags",), problems)}
     current = (await repository.tags_of(session, [order.id])).get(order.id, [])
-    known = {tag.lower() for tag in current}
-    tags = [tag for tag in current if tag.lower() not in removing]
-    tags += [tag for tag in adding if tag.lower() not in known]
-    if len(tags) > 250:
-        problems.append(Problem("TOO_LONG", "an order has at most 250 tags", ("tags",)))
+    tags = edit_tags(current, add=add, remove=remove, path=("tags",), problems=problems)
     if problems:
         raise DomainError(problems)
     if sorted(tags, key=str.lower) != current:

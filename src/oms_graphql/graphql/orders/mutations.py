@@ -426,7 +426,13 @@ async def _tags(
             operation=operation,
             arguments=arguments,
             idempotency_key=idempotency_key,
-            action=lambda session: _customer_tags(session, gid.pk, tags, expected_version, add),
+            action=lambda session: customer_service.change_tags(
+                session,
+                customer_id=gid.pk,
+                add=tags if add else (),
+                remove=() if add else tags,
+                expected_version=expected_version,
+            ),
             remember=lambda customer: customer.id,
             recall=lambda session, pk: customers.get(session, int(pk)),
         )
@@ -457,20 +463,3 @@ async def _tags(
     if isinstance(outcome, DomainError):
         return TagsPayload(node=None, user_errors=user_errors(outcome, OrderUserError))
     return TagsPayload(node=node(outcome), user_errors=[])
-
-
-async def _customer_tags(
-    session: AsyncSession, customer_id: int, tags: list[str], expected: int | None, add: bool
-) -> Any:
-    customer = await customers.get(session, customer_id)
-    if customer is None:
-        raise DomainError.single("NOT_FOUND", "customer not found", ("id",))
-    current = (await customers.tags_of(session, [customer_id])).get(customer_id, [])
-    removing = {tag.strip().lower() for tag in tags}
-    kept = current + tags if add else [tag for tag in current if tag.lower() not in removing]
-    return await customer_service.update_customer(
-        session,
-        customer_id=customer_id,
-        given=customer_service.CustomerFields(tags=kept),
-        expected_version=expected,
-    )
