@@ -1,6 +1,7 @@
 """Run the benchmarks: ``python -m bench [--database-url URL] [--only S7,S2,...]``.
 
-Scenarios (see ../shared/design/PERFORMANCE.md), each on an emptied, freshly seeded database:
+Scenarios (see ../shared/design/PERFORMANCE.md), each on an emptied, freshly seeded database
+but S4, which needs none:
   S7           ``{__typename}`` through the whole app vs a plain Starlette JSON endpoint;
                the same with a bearer token to verify; a 2 KB document (fragments,
                aliases, no rows) vs the plain endpoint
@@ -17,6 +18,10 @@ Scenarios (see ../shared/design/PERFORMANCE.md), each on an emptied, freshly see
                quantities, ledger vs quantities, deadlocks and other errors; then
                ``orderCreate`` of one unit of one hot SKU the same way: throughput beside
                the same UPDATE loop, and an audited run at a quarter as many units
+  S4           a routing decision (``routing.decide``, a pure function) of 10 lines across
+               100 and across 1,000 locations, beside its p99 target (there is no baseline),
+               and the same decisions with only the RANKED rule for context; run alone
+               (``--only S4``), no database is created
 
 Options:
   --database-url URL  an empty PostgreSQL (``postgresql+psycopg://...``) or SQLite database;
@@ -54,7 +59,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench import availability, data, order_create, order_list, reservations
+from bench import availability, data, order_create, order_list, reservations, routing
 from bench.harness import Call, Reply, asgi_call, compare, graphql_call
 from bench.load import CLIENTS
 from bench.report import Latency, Rate, latency_table, rate_table
@@ -65,7 +70,9 @@ from oms_graphql.db import Database
 from oms_graphql.ids import encode_gid
 from oms_graphql.settings import Settings
 
-SCENARIOS = ("S7", "locations", "S1", "S2", "S3")
+SCENARIOS = ("S7", "locations", "S1", "S2", "S3", "S4")
+PURE = frozenset({"S4"})
+"""Scenarios that need no database."""
 LOCATION_COUNT = 100
 LOCATIONS_QUERY = """{ locations(first: 100) { nodes {
   id name kind isActive priority address { city countryCode latitude longitude } } } }"""
@@ -317,14 +324,24 @@ def parse_options() -> tuple[str | None, Options]:
     )
 
 
-def main() -> None:
-    database_url, options = parse_options()
+def run_database(database_url: str | None, options: Options) -> None:
     if database_url:
         asyncio.run(run(database_url, options))
         return
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}"
         asyncio.run(run(url, options))
+
+
+def main() -> None:
+    database_url, options = parse_options()
+    if any(name not in PURE for name in options.only):
+        run_database(database_url, options)
+    if "S4" in options.only:
+        rows = routing.run()
+        if len(options.only) > 1:
+            print()
+        routing.table(rows)
 
 
 if __name__ == "__main__":

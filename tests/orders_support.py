@@ -109,6 +109,8 @@ def table_counts(engine: Engine) -> dict[str, int]:
         "events",
         "customers",
         "reservations",
+        "routing_decisions",
+        "routing_rulesets",
     )
     with engine.connect() as connection:
         return {

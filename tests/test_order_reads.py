@@ -113,7 +113,10 @@ LIST = """query($first: Int!) { orders(first: $first) { nodes {
     discountAllocations { allocatedAmount { amount } } } }
   transactions { kind amount { amount } }
   fulfillmentOrders(first: 5) { nodes { status assignedLocation { name }
+    routingDecision { strategy }
     lineItems(first: 10) { nodes { totalQuantity lineItem { sku } } } } }
+  routingDecision { explanation assignments { location { name } lineItems { sku } }
+    candidates { location { name } rank } }
   channel { handle } tags shippingLines { title } } } }"""
 
 
@@ -139,7 +142,7 @@ async def test_a_list_of_orders_costs_the_same_statements_for_10_or_100_orders(
     assert len(ten.ok()["orders"]["nodes"]) == 10
     assert len(hundred.ok()["orders"]["nodes"]) == 100
     assert ten.statements == hundred.statements
-    assert hundred.statements <= 15, hundred.statements  # one per relation selected
+    assert hundred.statements <= 17, hundred.statements  # one per relation selected
 
 
 async def test_customers_carry_their_order_statistics(api: Api, database: Database) -> None:

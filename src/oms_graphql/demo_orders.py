@@ -14,9 +14,10 @@ the same seconds before it. The actions after placing (captures, cancellations, 
 happen at load time, as they would through the API.
 
 Routing is a pure function, so this loader keeps its own copy of what is available where
-and asks ``route`` before placing an order: lines that could not be placed are picked
-again instead of being refused. An order the services refuse anyway is rolled back to its
-savepoint and left out; the load never fails on one.
+and asks it whether an order's lines can be placed at all before placing it: lines that
+could not be placed are picked again instead of being refused. Where each order really went
+is read back from its fulfillment orders. An order the services refuse anyway is rolled
+back to its savepoint and left out; the load never fails on one.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ from oms_graphql.orders.inputs import (
     NewOrder,
     NewShippingLine,
 )
-from oms_graphql.routing import Candidate, LineDemand, RoutingRequest, RoutingResult, route
+from oms_graphql.routing import Candidate, LineDemand, RoutingRequest, decide
 from oms_graphql.taxes.service import RateFields, set_rate
 
 ORDER_COUNT = 2_100
@@ -139,19 +140,18 @@ class _Stock:
             if self.available[(item.id, location_id)] >= quantity
         ]
 
-    def route(
+    def routable(
         self, lines: Sequence[tuple[_Item, int]], locations: Sequence[Location], *, split: bool
-    ) -> RoutingResult:
-        """What placement would decide, from the same numbers."""
+    ) -> bool:
+        """Whether routing can place every line, from the same numbers."""
         demands = [
             LineDemand(
-                index=index,
                 item_id=item.id,
                 quantity=quantity,
                 needs_level=item.tracked,
                 needs_stock=item.deny,
             )
-            for index, (item, quantity) in enumerate(lines)
+            for item, quantity in lines
         ]
         candidates = [
             Candidate(
@@ -166,7 +166,7 @@ class _Stock:
             )
             for location in locations
         ]
-        return route(RoutingRequest(demands, candidates, allow_split=split))
+        return not decide(RoutingRequest(demands, candidates, allow_split=split)).unroutable
 
     def commit(self, placed: Sequence[tuple[int, int, int]], sign: int = -1) -> None:
         for item_id, location_id, quantity in placed:
@@ -270,8 +270,6 @@ class _Order:
 
     given: NewOrder
     plan: _Plan
-    placed: list[tuple[int, int, int]]
-    """(item id, location id, units) committed, as routing will decide."""
 
 
 def _ages(rng: random.Random, order_count: int) -> list[int]:
@@ -293,7 +291,7 @@ def _lines(
     pickup: Location | None,
     *,
     extras: bool,
-) -> tuple[list[tuple[_Item, int]], RoutingResult] | None:
+) -> list[tuple[_Item, int]] | None:
     """1-4 lines of stocked SKUs that routing can place (None when none could be found).
 
     Lines are drawn from what one location (the pickup shop, or one fulfilling the
@@ -323,21 +321,9 @@ def _lines(
         if not picked:
             continue
         lines = list(picked.values())
-        result = stock.route(lines, locations, split=world.split[channel])
-        if not result.unroutable:
-            return lines, result
+        if stock.routable(lines, locations, split=world.split[channel]):
+            return lines
     return None
-
-
-def _placed(
-    lines: Sequence[tuple[_Item, int]], result: RoutingResult
-) -> list[tuple[int, int, int]]:
-    return [
-        (lines[index][0].id, location_id, lines[index][1])
-        for location_id, indexes in result.assignments.items()
-        for index in indexes
-        if lines[index][0].tracked
-    ]
 
 
 def _plan(rng: random.Random, channel: str, age_days: float) -> _Plan:
@@ -448,7 +434,7 @@ def _order(
     chosen = _lines(rng, world, channel, pickup, extras=channel in ("web", "draft"))
     if chosen is None:
         return None
-    lines, result = chosen
+    lines = chosen
     subtotal = sum((item.price * quantity for item, quantity in lines), Decimal(0))
     wholesale = channel == "draft" and person is not None and "wholesale" in person.tags
     tags = []
@@ -484,7 +470,7 @@ def _order(
         tags=tags,
         processed_at=placed_at,
     )
-    return _Order(given, plan, _placed(lines, result))
+    return _Order(given, plan)
 
 
 def _ends_paid(plan: _Plan) -> bool:
@@ -536,13 +522,14 @@ async def load_demo_orders(
             try:
                 async with session.begin_nested():
                     created = await create_order(session, given=order.given)
+                    placed_units = await orders.committed_units(session, created.id)
                     await _follow_up(session, created.id, created.total_price, order.plan)
             except DomainError:
                 pass  # refused after all: left out, its savepoint rolled back
             else:
                 placed += 1
-                world.stock.commit(order.placed)
+                world.stock.commit(placed_units)
                 if order.plan.cancel is not None and order.plan.cancel.restock:
-                    world.stock.commit(order.placed, sign=+1)
+                    world.stock.commit(placed_units, sign=+1)
         advance()
     return placed

@@ -36,5 +36,7 @@ class EventType(enum.StrEnum):
     FULFILLMENT_ORDER_CREATED = "fulfillment_order.created"
     FULFILLMENT_ORDER_CANCELLED = "fulfillment_order.cancelled"
     RESERVATION_CONSUMED = "reservation.consumed"
+    FULFILLMENT_ORDER_REROUTED = "fulfillment_order.rerouted"
+    ROUTING_RULES_UPDATED = "routing_rules.updated"
     TAX_RATE_SET = "tax_rate.set"
     TAX_RATE_DELETED = "tax_rate.deleted"

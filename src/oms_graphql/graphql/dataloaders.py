@@ -14,6 +14,7 @@ from oms_graphql import models
 from oms_graphql.channels import repository as channels
 from oms_graphql.customers import repository as customers
 from oms_graphql.db import Database
+from oms_graphql.fulfillment import repository as fulfillment
 from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory import reservation_repository as reservations
 from oms_graphql.inventory import transfer_repository as transfers
@@ -42,6 +43,22 @@ class Loaders:
     @cached_property
     def location(self) -> DataLoader[int, models.Location | None]:
         return self._by_id(locations.get_many)
+
+    @cached_property
+    def routing_decision(self) -> DataLoader[int, models.RoutingDecision | None]:
+        return self._by_id(fulfillment.decisions_by_id)
+
+    @cached_property
+    def latest_routing_decision(self) -> DataLoader[int, models.RoutingDecision | None]:
+        """An order's most recent routing decision, by order id."""
+
+        async def load(order_ids: Sequence[int]) -> list[models.RoutingDecision | None]:
+            async with self._database.reading() as session:
+                rows = await fulfillment.latest_decisions_of_orders(session, order_ids)
+            found = {row.order_id: row for row in rows}
+            return [found.get(i) for i in order_ids]
+
+        return DataLoader(load_fn=load)
 
     @cached_property
     def channel(self) -> DataLoader[int, models.Channel | None]:

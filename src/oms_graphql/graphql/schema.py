@@ -26,6 +26,9 @@ from oms_graphql.graphql.extensions import (
     RefuseNulCharacters,
     log_unexpected_errors,
 )
+from oms_graphql.graphql.fulfillment.mutations import RoutingMutations
+from oms_graphql.graphql.fulfillment.queries import RoutingQueries
+from oms_graphql.graphql.fulfillment.types import RoutingRules
 from oms_graphql.graphql.inventory.mutations import InventoryMutations
 from oms_graphql.graphql.inventory.queries import InventoryQueries
 from oms_graphql.graphql.inventory.types import (
@@ -62,6 +65,7 @@ Query = merge_types(
         EventQueries,
         InventoryQueries,
         OrderQueries,
+        RoutingQueries,
         TaxQueries,
     ),
 )
@@ -73,6 +77,7 @@ Mutation = merge_types(
         CustomerMutations,
         InventoryMutations,
         OrderMutations,
+        RoutingMutations,
         TaxMutations,
     ),
 )
@@ -105,6 +110,7 @@ def create_schema() -> OmsSchema:
             OrderTransaction,
             FulfillmentOrder,
             FulfillmentOrderLineItem,
+            RoutingRules,
             TaxRate,
         ],
         extensions=[

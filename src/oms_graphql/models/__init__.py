@@ -42,6 +42,7 @@ from oms_graphql.models.order import (
     TransactionKind,
     TransactionStatus,
 )
+from oms_graphql.models.routing import RoutingDecision, RoutingRuleset
 from oms_graphql.models.tax import TaxRate
 
 __all__ = [
@@ -81,6 +82,8 @@ __all__ = [
     "Reservation",
     "ReservationLine",
     "ReservationStatus",
+    "RoutingDecision",
+    "RoutingRuleset",
     "ShippingLine",
     "TaxRate",
     "TransactionKind",

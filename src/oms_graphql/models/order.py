@@ -264,11 +264,18 @@ class FulfillmentOrder(Base):
     """The work of shipping (or handing over) some of an order's lines from one location."""
 
     __tablename__ = "fulfillment_orders"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        Index("ix_fulfillment_orders_location_id_created_at", "location_id", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     order_id: Mapped[int] = mapped_column(IdType, ForeignKey("orders.id"), index=True)
-    location_id: Mapped[int] = mapped_column(IdType, ForeignKey("locations.id"), index=True)
+    location_id: Mapped[int] = mapped_column(IdType, ForeignKey("locations.id"))
+    routing_decision_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("routing_decisions.id"), index=True
+    )
+    """The decision that sent it to its location."""
     status: Mapped[FulfillmentOrderStatus] = mapped_column(string_enum(FulfillmentOrderStatus))
     request_status: Mapped[FulfillmentOrderRequestStatus] = mapped_column(
         string_enum(FulfillmentOrderRequestStatus)

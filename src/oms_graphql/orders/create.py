@@ -279,13 +279,25 @@ async def _check_reservation(
     return reservation
 
 
-async def _check(
-    session: AsyncSession, given: NewOrder, *, allowed_channels: frozenset[str] | None
-) -> _Checked:
-    """Every problem with the input at once; nothing is written here."""
-    problems: list[Problem] = []
+@dataclass(slots=True)
+class RoutingFacts:
+    """What routing needs of an order's input: checked, not yet written anywhere."""
+
+    channel: Channel | None
+    items: dict[str, InventoryItem]
+    address: dict[str, Any] | None
+    pickup: Location | None
+
+
+async def _check_routing_facts(
+    session: AsyncSession,
+    given: NewOrder,
+    problems: list[Problem],
+    allowed_channels: frozenset[str] | None,
+) -> RoutingFacts:
     channel = await channels.get_by_handle(session, given.channel)
     if channel is None or (allowed_channels is not None and given.channel not in allowed_channels):
+        channel = None
         problems.append(
             Problem(
                 "CHANNEL_NOT_FOUND",
@@ -299,12 +311,34 @@ async def _check(
         raise DomainError.single("TOO_MANY", f"at most {MAX_LINES} lines", ("input", "lineItems"))
     items = await inventory.items_by_sku(session, [line.sku for line in given.lines])
     _check_lines(given, items, problems)
+    address, pickup = await _check_delivery(session, given, problems)
+    return RoutingFacts(channel, items, address, pickup)
+
+
+async def check_routing_facts(
+    session: AsyncSession, given: NewOrder, *, allowed_channels: frozenset[str] | None
+) -> RoutingFacts:
+    """The channel, items, address and pickup location of an order-to-be, checked as
+    ``orderCreate`` checks them (for ``routingPreview``)."""
+    problems: list[Problem] = []
+    facts = await _check_routing_facts(session, given, problems, allowed_channels)
+    if problems:
+        raise DomainError(problems)
+    return facts
+
+
+async def _check(
+    session: AsyncSession, given: NewOrder, *, allowed_channels: frozenset[str] | None
+) -> _Checked:
+    """Every problem with the input at once; nothing is written here."""
+    problems: list[Problem] = []
+    facts = await _check_routing_facts(session, given, problems, allowed_channels)
+    channel, items, address, pickup = facts.channel, facts.items, facts.address, facts.pickup
     currency = _currency(given, items, problems)
     prices: list[Decimal] = []
     if currency is not None:
         prices = _line_prices(given, items, currency, problems)
         _check_extras(given, currency, problems)
-    address, pickup = await _check_delivery(session, given, problems)
     reservation = await _check_reservation(session, given, pickup, problems)
     if given.customer is not None:
         if customer_service.normalize_email(given.customer.email) is None:

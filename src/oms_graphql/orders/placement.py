@@ -1,5 +1,5 @@
-"""Placing an order's lines: routing chooses locations, stock is committed there, and one
-fulfillment order per location records the work.
+"""Placing an order's lines: routing chooses locations, stock is committed there, the
+decision is stored, and one fulfillment order per location records the work.
 
 Stock moves through ``change_stock`` (conditional UPDATEs in level-id order), so two orders
 never take the same last unit. Routing reads availability without locks; when a
@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.errors import DomainError, Problem
 from oms_graphql.events import EventType, record_event
+from oms_graphql.fulfillment import planning
+from oms_graphql.fulfillment.planning import Limits, Plan, Where
 from oms_graphql.ids import GlobalId, encode_gid
-from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory import reservation_repository as holds
 from oms_graphql.inventory.stock import StockChange, change_stock
-from oms_graphql.locations import repository as locations_repository
 from oms_graphql.models import (
     Channel,
     FulfillmentOrder,
@@ -28,7 +28,6 @@ from oms_graphql.models import (
     FulfillmentOrderRequestStatus,
     FulfillmentOrderStatus,
     InventoryItem,
-    InventoryPolicy,
     InventoryReason,
     Location,
     Order,
@@ -37,59 +36,31 @@ from oms_graphql.models import (
     ReservationLine,
     ReservationStatus,
 )
-from oms_graphql.routing import Candidate, LineDemand, RoutingRequest, RoutingResult, route
+from oms_graphql.routing import Delivery, Destination, LineDemand
 
 ATTEMPTS = 3
 """How often routing runs again when concurrent orders took the stock it chose."""
 
 
-def _demand(index: int, line: OrderLine, item: InventoryItem | None) -> LineDemand:
-    tracked = item is not None and item.tracked
-    return LineDemand(
-        index=index,
-        item_id=line.item_id,
-        quantity=line.current_quantity,
-        needs_level=tracked,
-        needs_stock=tracked and item is not None and item.inventory_policy == InventoryPolicy.DENY,
+def destination_of(order: Order, pickup: Location | None) -> Destination:
+    """Where the goods go: the pickup location, else the shipping address."""
+    if pickup is not None:
+        return Destination(pickup.country_code, pickup.latitude, pickup.longitude)
+    return Destination(
+        order.shipping_country_code, order.shipping_latitude, order.shipping_longitude
     )
 
 
-async def _candidates(
-    session: AsyncSession,
-    locations: Sequence[Location],
-    item_ids: Sequence[int],
-    held: dict[int, int],
-) -> tuple[list[Candidate], dict[tuple[int, int], int]]:
-    """Candidates with their availability, and (item, location) -> level id.
-
-    ``held`` (level id -> units) are units the order's own reservation holds: they count as
-    available to this order.
-    """
-    found = await inventory.levels_for_items(
-        session, item_ids, location_ids=[location.id for location in locations]
-    )
-    available: dict[int, dict[int, int]] = defaultdict(dict)
-    level_ids: dict[tuple[int, int], int] = {}
-    for level, location in found:
-        available[location.id][level.item_id] = level.available + held.get(level.id, 0)
-        level_ids[(level.item_id, location.id)] = level.id
-    candidates = [
-        Candidate(location.id, location.name, location.priority, available[location.id])
-        for location in locations
-    ]
-    return candidates, level_ids
-
-
-def _refusal(result: RoutingResult, demands: Sequence[LineDemand], where: str) -> DomainError:
+def _refusal(plan: Plan, demands: Sequence[LineDemand]) -> DomainError:
     return DomainError(
         [
             Problem(
                 "INSUFFICIENT_STOCK",
-                f"not enough stock {where} for {demands[index].quantity} units; "
-                + result.explanation,
+                f"no eligible location can fulfil {demands[index].quantity} units of this line; "
+                + plan.decision.explanation,
                 ("input", "lineItems", str(index), "quantity"),
             )
-            for index in result.unroutable
+            for index in plan.decision.unroutable
         ]
     )
 
@@ -104,16 +75,21 @@ async def place(
     pickup: Location | None = None,
     reservation: Reservation | None = None,
 ) -> tuple[list[FulfillmentOrder], str]:
-    """Commit stock for ``lines`` and create the fulfillment orders; the routing explanation.
+    """Commit stock for ``lines`` where routing decides, store the decision and create the
+    fulfillment orders; the routing explanation.
 
     A reservation is consumed: its location fulfils the order, its held units become
     committed (held units the order does not need go back to available).
     """
     demands = [
-        _demand(index, line, items.get(line.item_id) if line.item_id else None)
-        for index, line in enumerate(lines)
+        planning.demand(
+            item=items.get(line.item_id) if line.item_id else None,
+            item_id=line.item_id,
+            sku=line.sku,
+            quantity=line.current_quantity,
+        )
+        for line in lines
     ]
-    item_ids = sorted({line.item_id for line in lines if line.item_id is not None})
     held_lines: list[ReservationLine] = []
     if reservation is not None:
         if not await holds.finish(
@@ -125,31 +101,33 @@ async def place(
                 ("input", "reservationId"),
             )
         held_lines = await holds.lines_of(session, [reservation.id])
-        location = await locations_repository.get(session, reservation.location_id)
-        assert location is not None
-        locations: Sequence[Location] = [location]
-        where = f"at {location.name}, where the reservation holds stock"
-    elif pickup is not None:
-        locations, where = [pickup], f"at {pickup.name} for pickup"
-    else:
-        locations = await locations_repository.fulfilling_online_orders(
-            session, channel=channel.handle
-        )
-        where = "at any location fulfilling this channel's orders"
     held: dict[int, int] = defaultdict(int)
     for held_line in held_lines:
         held[held_line.level_id] += held_line.quantity
+    where = Where(
+        delivery=Delivery(order.delivery_method.value),
+        destination=destination_of(order, pickup),
+        pickup_location_id=pickup.id if pickup is not None else None,
+    )
+    limits = Limits(
+        reserved_location_id=reservation.location_id if reservation is not None else None,
+        held=held,
+    )
     for attempt in range(1, ATTEMPTS + 1):
-        candidates, level_ids = await _candidates(session, locations, item_ids, held)
-        result = route(
-            RoutingRequest(demands, candidates, allow_split=channel.allow_split_shipments)
+        plan = await planning.plan(
+            session,
+            demands,
+            channel=channel.handle,
+            allow_split=channel.allow_split_shipments,
+            where=where,
+            limits=limits,
         )
-        if result.unroutable:
-            raise _refusal(result, demands, where)
+        if plan.decision.unroutable:
+            raise _refusal(plan, demands)
         tracked_levels = {
-            index: level_ids[(lines[index].item_id, location_id)]  # type: ignore[index]
-            for location_id, indexes in result.assignments.items()
-            for index in indexes
+            index: plan.level_ids[(lines[index].item_id, assignment.location_id)]  # type: ignore[index]
+            for assignment in plan.decision.assignments
+            for index in assignment.line_indexes
             if demands[index].needs_level
         }
         changes = [
@@ -184,36 +162,42 @@ async def place(
             GlobalId("Reservation", reservation.id),
             {"orderId": encode_gid("Order", order.id)},
         )
+    details = planning.record(plan, demands, [line.id for line in lines])
+    decision_id = await planning.store(session, order.id, plan, details)
     fulfillment_orders = await _fulfillment_orders(
-        session, order, lines, result, tracked_levels, channel
+        session, order, lines, plan, tracked_levels, channel, decision_id
     )
-    return fulfillment_orders, result.explanation
+    return fulfillment_orders, plan.decision.explanation
 
 
 async def _fulfillment_orders(
     session: AsyncSession,
     order: Order,
     lines: Sequence[OrderLine],
-    result: RoutingResult,
+    plan: Plan,
     tracked_levels: dict[int, int],
     channel: Channel,
+    decision_id: int,
 ) -> list[FulfillmentOrder]:
     """One OPEN fulfillment order per chosen location; ``tracked_levels`` maps a line's
     index to the level holding its committed units."""
     created = [
         FulfillmentOrder(
             order_id=order.id,
-            location_id=location_id,
+            location_id=assignment.location_id,
             status=FulfillmentOrderStatus.OPEN,
             request_status=FulfillmentOrderRequestStatus.UNSUBMITTED,
             delivery_method=order.delivery_method,
+            routing_decision_id=decision_id,
+            created_at=order.created_at,
+            updated_at=order.created_at,
         )
-        for location_id in result.assignments
+        for assignment in plan.decision.assignments
     ]
     session.add_all(created)
     await session.flush()
-    for fulfillment_order in created:
-        indexes = result.assignments[fulfillment_order.location_id]
+    for fulfillment_order, assignment in zip(created, plan.decision.assignments, strict=True):
+        indexes = assignment.line_indexes
         session.add_all(
             FulfillmentOrderLine(
                 fulfillment_order_id=fulfillment_order.id,

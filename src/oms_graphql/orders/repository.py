@@ -314,11 +314,13 @@ async def fulfillment_orders_of(
 
 
 async def get_fulfillment_orders(
-    session: AsyncSession, ids: Sequence[int]
+    session: AsyncSession, ids: Sequence[int], *, for_update: bool = False
 ) -> list[FulfillmentOrder]:
     if not ids:
         return []
     statement = select(FulfillmentOrder).where(FulfillmentOrder.id.in_(ids))
+    if for_update:
+        statement = statement.order_by(FulfillmentOrder.id).with_for_update()
     return list((await session.scalars(statement)).all())
 
 
@@ -385,6 +387,17 @@ async def fulfillment_order_lines_page(
         id_column=FulfillmentOrderLine.id,
         request=request,
     )
+
+
+async def committed_units(session: AsyncSession, order_id: int) -> list[tuple[int, int, int]]:
+    """(item id, location id, units) an order's fulfillment orders committed."""
+    statement = (
+        select(OrderLine.item_id, FulfillmentOrder.location_id, FulfillmentOrderLine.total_quantity)
+        .join(FulfillmentOrder, FulfillmentOrder.id == FulfillmentOrderLine.fulfillment_order_id)
+        .join(OrderLine, OrderLine.id == FulfillmentOrderLine.order_line_id)
+        .where(FulfillmentOrder.order_id == order_id, FulfillmentOrderLine.level_id.is_not(None))
+    )
+    return [(row[0], row[1], row[2]) for row in await session.execute(statement) if row[0]]
 
 
 async def order_lines_by_id(session: AsyncSession, ids: Sequence[int]) -> list[OrderLine]:

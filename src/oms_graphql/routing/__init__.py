@@ -1,11 +1,43 @@
-"""Choosing the locations that fulfil an order: pure functions, no database.
+"""Choosing the locations that fulfil an order, and saying why: pure functions, no database.
 
-``route`` is the interface every caller uses (order creation today; edits, drafts and
-reroutes later). Its rule is interim until the rule engine arrives: the highest-priority
-location that can serve every line, else a split across as few locations as possible.
+``decide`` is the interface every caller uses (order creation, previews, reroutes; later
+edits and drafts). The rules are data: a ``Ruleset`` the merchant orders and versions.
 """
 
-from oms_graphql.routing.interim import route
-from oms_graphql.routing.types import Candidate, LineDemand, RoutingRequest, RoutingResult
+from oms_graphql.routing.engine import decide
+from oms_graphql.routing.types import (
+    DEFAULT_RULESET,
+    Assignment,
+    Candidate,
+    CandidateReport,
+    Decision,
+    Delivery,
+    Destination,
+    Exclusion,
+    LineDemand,
+    RoutingRequest,
+    Rule,
+    Ruleset,
+    RuleType,
+    Score,
+    Strategy,
+)
 
-__all__ = ["Candidate", "LineDemand", "RoutingRequest", "RoutingResult", "route"]
+__all__ = [
+    "DEFAULT_RULESET",
+    "Assignment",
+    "Candidate",
+    "CandidateReport",
+    "Decision",
+    "Delivery",
+    "Destination",
+    "Exclusion",
+    "LineDemand",
+    "RoutingRequest",
+    "Rule",
+    "RuleType",
+    "Ruleset",
+    "Score",
+    "Strategy",
+    "decide",
+]

@@ -15,6 +15,7 @@ from oms_graphql.graphql.common import MailingAddress
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.customers.types import Customer
 from oms_graphql.graphql.events.types import Event
+from oms_graphql.graphql.fulfillment.types import DecisionFacts, RoutingDecision
 from oms_graphql.graphql.inventory.types import InventoryItem
 from oms_graphql.graphql.locations.types import Location
 from oms_graphql.graphql.money import CurrencyCode, MoneyV2
@@ -265,6 +266,13 @@ class FulfillmentOrder(Node):
         assert row is not None
         return Order.from_model(row)
 
+    @strawberry.field(description="The routing decision that sent it to its location.")
+    async def routing_decision(self, info: Info) -> RoutingDecision | None:
+        if self.row.routing_decision_id is None:
+            return None
+        row = await info.context.loaders.routing_decision.load(self.row.routing_decision_id)
+        return RoutingDecision.of(DecisionFacts.of_row(row)) if row else None
+
     @strawberry.field(description="The location that fulfils it.")
     async def assigned_location(self, info: Info) -> Location:
         row = await info.context.loaders.location.load(self.row.location_id)
@@ -461,6 +469,14 @@ class Order(Node):
             fetch=lambda session, request: repository.fulfillment_orders_page(session, pk, request),
             convert=FulfillmentOrder.from_model,
         )
+
+    @strawberry.field(
+        description="Where routing last sent the order's lines and why (at placement, or the "
+        "latest reroute)."
+    )
+    async def routing_decision(self, info: Info) -> RoutingDecision | None:
+        row = await info.context.loaders.latest_routing_decision.load(self.row.id)
+        return RoutingDecision.of(DecisionFacts.of_row(row)) if row else None
 
     @strawberry.field(
         description="The order's timeline from the event feed, oldest first (one statement "

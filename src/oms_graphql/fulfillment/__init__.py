@@ -1,0 +1,1 @@
+"""Fulfillment: routing rules and decisions stored, fulfillment orders placed and moved."""

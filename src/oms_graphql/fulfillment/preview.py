@@ -1,0 +1,59 @@
+"""routingPreview: the decision ``orderCreate`` would take for an order, writing nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oms_graphql.fulfillment import planning
+from oms_graphql.fulfillment.planning import Plan, Where
+from oms_graphql.orders.create import check_routing_facts
+from oms_graphql.orders.inputs import NewOrder
+from oms_graphql.routing import Delivery, Destination
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    plan: Plan
+    details: dict[str, Any]
+
+
+async def preview(
+    session: AsyncSession, given: NewOrder, *, allowed_channels: frozenset[str] | None
+) -> Preview:
+    """Check the input as ``orderCreate`` does, then plan it as ``orderCreate`` would."""
+    facts = await check_routing_facts(session, given, allowed_channels=allowed_channels)
+    assert facts.channel is not None
+    demands = [
+        planning.demand(
+            item=facts.items[line.sku],
+            item_id=facts.items[line.sku].id,
+            sku=facts.items[line.sku].sku,
+            quantity=line.quantity,
+        )
+        for line in given.lines
+    ]
+    if facts.pickup is not None:
+        pickup = facts.pickup
+        destination = Destination(pickup.country_code, pickup.latitude, pickup.longitude)
+    elif facts.address is not None:
+        address = facts.address
+        destination = Destination(
+            address.get("country_code"), address.get("latitude"), address.get("longitude")
+        )
+    else:
+        destination = Destination()
+    plan = await planning.plan(
+        session,
+        demands,
+        channel=facts.channel.handle,
+        allow_split=facts.channel.allow_split_shipments,
+        where=Where(
+            delivery=Delivery(given.delivery_method.value),
+            destination=destination,
+            pickup_location_id=facts.pickup.id if facts.pickup is not None else None,
+        ),
+    )
+    return Preview(plan, planning.record(plan, demands))
