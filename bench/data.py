@@ -15,7 +15,8 @@ from oms_graphql.inventory.service import activate
 from oms_graphql.locations.service import LocationFields, add_location
 from oms_graphql.models import InventoryPolicy
 
-KEPT = {"alembic_version", "sqlite_sequence"}
+KEPT = {"alembic_version", "sqlite_sequence", "routing_rulesets"}
+"""Tables kept as migrated: the migrations seed the default routing rules."""
 
 
 def _tables(session: Session) -> list[Table]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from oms_graphql.country_centroids import centroid
 from oms_graphql.geo import distance_km
 from oms_graphql.routing.types import (
+    RANKING_RULES,
     Assignment,
     Candidate,
     CandidateReport,
@@ -59,6 +60,10 @@ class _Option:
     full: bool = False
     """At its daily order capacity (only set aside when nothing else can fulfil)."""
     exclusions: tuple[Exclusion, ...] = ()
+    static_key: tuple[float, ...] = ()
+    """The ranking key but for MINIMIZE_SPLITS, which depends on the lines still open."""
+    whole: int = 0
+    """The lines it can take together out of all of them (a bit mask)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,12 @@ class _Context:
     """Two stock-needing lines want the same item: they compete for one location's units."""
     country: str | None
     """The destination's country code, upper case."""
+    enabled: frozenset[RuleType]
+    ranking: tuple[RuleType, ...]
+    splits_at: int | None
+    """Where MINIMIZE_SPLITS sits in a ranking key (after the capacity flag), if enabled."""
+    scored: tuple[RuleType, ...]
+    """The enabled rules that measure a location, in the ruleset's order."""
     tracked_mask: int
     """Bit i set: line i needs a stocked item (untracked lines fit anywhere)."""
 
@@ -118,6 +129,8 @@ def _context(request: RoutingRequest) -> _Context:
         point = centroid(destination.country_code)
         approximate = point is not None
     stock_items = [line.item_id for line in request.lines if line.needs_stock]
+    enabled = frozenset(rule.type for rule in request.ruleset.rules if rule.enabled)
+    ranking = request.ruleset.ranking
     tracked_mask = 0
     for bit, line in enumerate(request.lines):
         if line.needs_level:
@@ -127,12 +140,21 @@ def _context(request: RoutingRequest) -> _Context:
         lines=request.lines,
         point=point,
         approximate=approximate,
-        pickup=request.delivery == Delivery.PICKUP
-        and request.ruleset.enabled(RuleType.PICKUP_LOCATION),
+        pickup=request.delivery == Delivery.PICKUP and RuleType.PICKUP_LOCATION in enabled,
         local=request.delivery == Delivery.LOCAL_DELIVERY,
         shared_stock=len(stock_items) != len(set(stock_items)),
         country=destination.country_code.upper() if destination.country_code else None,
         tracked_mask=tracked_mask,
+        enabled=enabled,
+        ranking=ranking,
+        splits_at=ranking.index(RuleType.MINIMIZE_SPLITS) + 1
+        if RuleType.MINIMIZE_SPLITS in ranking
+        else None,
+        scored=tuple(
+            rule.type
+            for rule in request.ruleset.rules
+            if rule.enabled and (rule.type in RANKING_RULES or rule.type is RuleType.CAPACITY)
+        ),
     )
 
 
@@ -145,6 +167,7 @@ def _can_fulfil(candidate: Candidate, line: LineDemand) -> bool:
 
 
 def _distance(context: _Context, candidate: Candidate) -> float | None:
+    """Kilometres to the destination, to 0.1 km (nearer is not a real difference)."""
     if context.point is None:
         return None
     if candidate.latitude is not None and candidate.longitude is not None:
@@ -159,7 +182,7 @@ def _distance(context: _Context, candidate: Candidate) -> float | None:
 def _exclusions(
     context: _Context, candidate: Candidate, mask: int, distance: float | None, capacity: bool
 ) -> tuple[Exclusion, ...]:
-    request, ruleset = context.request, context.request.ruleset
+    request = context.request
     found: list[Exclusion] = []
     location_id = candidate.location_id
     if location_id in request.excluded_location_ids:
@@ -175,7 +198,7 @@ def _exclusions(
         found.append(Exclusion.NOT_PICKUP_LOCATION)
     if not candidate.is_active:
         found.append(Exclusion.INACTIVE)
-    if ruleset.enabled(RuleType.EXCLUDE_UNAVAILABLE):
+    if RuleType.EXCLUDE_UNAVAILABLE in context.enabled:
         if not candidate.fulfills_online_orders and not chosen_pickup:
             found.append(Exclusion.NOT_FULFILLING_ONLINE_ORDERS)
         if not candidate.serves_channel:
@@ -194,7 +217,7 @@ def _exclusions(
 
 def _full(context: _Context, candidate: Candidate) -> bool:
     return (
-        context.request.ruleset.enabled(RuleType.CAPACITY)
+        RuleType.CAPACITY in context.enabled
         and candidate.daily_order_capacity is not None
         and candidate.orders_today >= candidate.daily_order_capacity
     )
@@ -213,23 +236,39 @@ def _country(candidate: Candidate) -> str | None:
 
 
 def _options(context: _Context, capacity: bool) -> list[_Option]:
-    lines = context.lines
-    measure = context.request.ruleset.enabled(RuleType.CLOSEST) or context.local
-    stocked_items = {line.item_id for line in lines if line.needs_level}
+    # The hot loop of every decision (candidates x lines): plain locals, no helpers per line.
+    lines = [
+        (1 << bit, line.item_id, line.quantity, line.needs_level, line.needs_stock)
+        for bit, line in enumerate(context.lines)
+    ]
+    measure = RuleType.CLOSEST in context.enabled or context.local
+    stocked_items = {
+        line.item_id for line in context.lines if line.needs_level and line.item_id is not None
+    }
+    tracked_mask = context.tracked_mask
+    everything = (1 << len(lines)) - 1
     options = []
     for candidate in context.request.candidates:
+        available = candidate.available
         mask = 0
-        for bit, line in enumerate(lines):
-            if _can_fulfil(candidate, line):
-                mask |= 1 << bit
-        if context.tracked_mask and not mask & context.tracked_mask:
+        for bit, item_id, quantity, needs_level, needs_stock in lines:
+            if (
+                not needs_level
+                or (item_id in available and (not needs_stock or available[item_id] >= quantity))  # type: ignore[index]
+            ):
+                mask |= bit
+        if tracked_mask and not mask & tracked_mask:
             mask = 0  # untracked lines alone never make a location worth a split
         distance = _distance(context, candidate) if measure else None
-        stock = sum(
-            max(0, candidate.available.get(item, 0)) for item in stocked_items if item is not None
-        )
+        stock = 0
+        for item in stocked_items:
+            units = available.get(item, 0)
+            if units > 0:
+                stock += units
         option = _Option(candidate, mask, distance, stock, full=_full(context, candidate))
         option.exclusions = _exclusions(context, candidate, mask, distance, capacity)
+        option.whole = _servable(context, option, everything)
+        option.static_key = _static_key(context, option)
         options.append(option)
     return options
 
@@ -254,52 +293,61 @@ def _servable(context: _Context, option: _Option, open_mask: int) -> int:
     return result
 
 
-def _key(context: _Context, option: _Option, servable: int) -> tuple[float, ...]:
+def _static_key(context: _Context, option: _Option) -> tuple[float, ...]:
     """Lower is better, rule by rule in the merchant's order; the location id breaks ties.
 
     Locations with room left today come first when capacity had to be set aside.
+    MINIMIZE_SPLITS is filled in per round by ``_key``.
     """
     key: list[float] = [1 if option.full else 0]
-    for rule in context.request.ruleset.ranking:
+    candidate = option.candidate
+    for rule in context.ranking:
         if rule == RuleType.MINIMIZE_SPLITS:
-            key.append(-servable.bit_count())
+            key.append(0)
         elif rule == RuleType.CLOSEST:
             key.append(option.distance if option.distance is not None else 0.0)
         elif rule == RuleType.RANKED:
-            key.append(-option.candidate.priority)
+            key.append(-candidate.priority)
         elif rule == RuleType.SAME_COUNTRY:
-            same = context.country is None or _country(option.candidate) == context.country
+            same = context.country is None or _country(candidate) == context.country
             key.append(0 if same else 1)
         else:
             key.append(-option.stock)
-    key.append(option.candidate.location_id)
+    key.append(candidate.location_id)
     return tuple(key)
+
+
+def _key(context: _Context, option: _Option, servable: int) -> tuple[float, ...]:
+    """The ranking key when ``servable`` are the lines the location would take."""
+    at = context.splits_at
+    if at is None:
+        return option.static_key
+    key = option.static_key
+    return (*key[:at], -servable.bit_count(), *key[at + 1 :])
 
 
 def _scores(context: _Context, option: _Option) -> tuple[Score, ...]:
     """Each enabled rule's measure of the location, in its own unit (see ``RuleType``)."""
     scores: list[Score] = []
     candidate = option.candidate
-    everything = (1 << len(context.lines)) - 1
-    for rule in context.request.ruleset.rules:
-        if not rule.enabled:
-            continue
-        if rule.type == RuleType.CAPACITY and candidate.daily_order_capacity is not None:
-            left = max(0, candidate.daily_order_capacity - candidate.orders_today)
-            scores.append(Score(rule.type, float(left)))
-        elif rule.type == RuleType.MINIMIZE_SPLITS:
-            lines = _servable(context, option, everything).bit_count()
-            scores.append(Score(rule.type, float(lines)))
-        elif rule.type == RuleType.CLOSEST and option.distance is not None:
-            if math.isfinite(option.distance):
-                scores.append(Score(rule.type, option.distance))
-        elif rule.type == RuleType.RANKED:
-            scores.append(Score(rule.type, float(candidate.priority)))
-        elif rule.type == RuleType.SAME_COUNTRY and context.country is not None:
-            same = _country(candidate) == context.country
-            scores.append(Score(rule.type, 1.0 if same else 0.0))
-        elif rule.type == RuleType.BALANCE_STOCK:
-            scores.append(Score(rule.type, float(option.stock)))
+    for rule in context.scored:
+        if rule is RuleType.CAPACITY:
+            if candidate.daily_order_capacity is not None:
+                left = max(0, candidate.daily_order_capacity - candidate.orders_today)
+                scores.append(Score(rule, float(left)))
+        elif rule is RuleType.MINIMIZE_SPLITS:
+            scores.append(Score(rule, float(option.whole.bit_count())))
+        elif rule is RuleType.CLOSEST:
+            if option.distance is not None and math.isfinite(option.distance):
+                scores.append(Score(rule, option.distance))
+        elif rule is RuleType.RANKED:
+            scores.append(Score(rule, float(candidate.priority)))
+        elif rule is RuleType.SAME_COUNTRY:
+            if context.country is not None:
+                same = _country(candidate) == context.country
+                scores.append(Score(rule, 1.0 if same else 0.0))
+        else:
+            scores.append(Score(rule, float(option.stock)))
     return tuple(scores)
 
 
@@ -314,25 +362,30 @@ def _route(context: _Context, *, honour_capacity: bool) -> Decision:
     may_split = request.allow_split and not context.local
     if not may_split:
         for option in eligible:
-            if _servable(context, option, everything) != everything:
+            if option.whole != everything:
                 option.exclusions = (Exclusion.CANNOT_FULFIL_EVERY_LINE,)
         eligible = [option for option in eligible if not option.exclusions]
-    ranked = sorted(eligible, key=lambda o: _key(context, o, _servable(context, o, everything)))
-    ranks = {option.candidate.location_id: rank for rank, option in enumerate(ranked, 1)}
+    ranked = sorted(
+        ((_key(context, option, option.whole), option.whole, option) for option in eligible),
+        key=lambda contender: contender[0],
+    )
+    ranks = {contender[2].candidate.location_id: rank for rank, contender in enumerate(ranked, 1)}
     assignments: list[Assignment] = []
     open_mask = everything
     taken: set[int] = set()
-    while open_mask and context.lines:
-        contenders = []
-        for option in eligible:
-            if option.candidate.location_id in taken:
-                continue
-            servable = _servable(context, option, open_mask)
-            if servable:
-                contenders.append((_key(context, option, servable), servable, option))
-        if not contenders:
-            break
-        contenders.sort(key=lambda contender: contender[0])
+    contenders = ranked
+    while open_mask and contenders:
+        if assignments:  # the first round is the ranking itself
+            contenders = []
+            for option in eligible:
+                if option.candidate.location_id in taken or not option.mask & open_mask:
+                    continue
+                servable = _servable(context, option, open_mask)
+                if servable:
+                    contenders.append((_key(context, option, servable), servable, option))
+            contenders.sort(key=lambda contender: contender[0])
+            if not contenders:
+                break
         best_key, servable, best = contenders[0]
         runner_up = contenders[1] if len(contenders) > 1 else None
         reason = _reason(context, best_key, best, runner_up, open_mask, first=not assignments)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class RuleType(enum.StrEnum):
@@ -161,15 +162,13 @@ class RoutingRequest:
     """The order's channel handle, for explanations."""
 
 
-@dataclass(frozen=True, slots=True)
-class Score:
+class Score(NamedTuple):
     rule: RuleType
     score: float
 
 
-@dataclass(frozen=True, slots=True)
-class CandidateReport:
-    """How one location fared."""
+class CandidateReport(NamedTuple):
+    """How one location fared (a named tuple: a decision makes one per location)."""
 
     location_id: int
     name: str

@@ -59,7 +59,7 @@ register_node("RoutingRules", read_scope="read_settings", load=_load_rules)
 
 
 async def _location(info: Info, location_id: int) -> Location:
-    row = await info.context.loaders.location.load(location_id)
+    row = await info.context.loaders.decision_location.load(location_id)
     assert row is not None
     return Location.from_model(row)
 
