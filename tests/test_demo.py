@@ -79,6 +79,19 @@ async def test_the_demo_loads_a_stocked_catalog_and_orders_in_every_state(
         active = connection.execute(
             text("SELECT count(*) FROM reservations WHERE status = 'ACTIVE'")
         ).scalar_one()
+        undecided = connection.execute(
+            text(
+                "SELECT count(*) FROM orders o WHERE NOT EXISTS "
+                "(SELECT 1 FROM routing_decisions d WHERE d.order_id = o.id)"
+            )
+        ).scalar_one()
+        strategies = dict(
+            connection.execute(
+                text("SELECT strategy, count(*) FROM routing_decisions GROUP BY strategy")
+            ).all()
+        )
+    assert undecided == 0
+    assert {"SINGLE_LOCATION", "SPLIT", "PICKUP"} <= set(strategies), strategies
     assert all(count > 0 for count in kinds), kinds
     assert low > 0
     assert active > 0

@@ -34,7 +34,7 @@ from oms_graphql.models import (
 )
 from oms_graphql.orders import repository as orders
 from oms_graphql.orders import service as order_service
-from oms_graphql.orders.placement import destination_of
+from oms_graphql.orders.placement import destination_of, open_fulfillment_order
 from oms_graphql.routing import Delivery
 
 MAX_FULFILLMENT_ORDERS = 250
@@ -296,14 +296,7 @@ async def _regroup(
         for location_id, indexes in groups.items():
             if location_id == keep:
                 continue
-            split_off = FulfillmentOrder(
-                order_id=order.id,
-                location_id=location_id,
-                status=FulfillmentOrderStatus.OPEN,
-                request_status=FulfillmentOrderRequestStatus.UNSUBMITTED,
-                delivery_method=fo.delivery_method,
-                routing_decision_id=decision_id,
-            )
+            split_off = open_fulfillment_order(order, location_id, decision_id)
             session.add(split_off)
             await session.flush()
             for index in indexes:

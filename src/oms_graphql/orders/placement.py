@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError, Problem
 from oms_graphql.events import EventType, record_event
 from oms_graphql.fulfillment import planning
@@ -48,6 +50,24 @@ def destination_of(order: Order, pickup: Location | None) -> Destination:
         return Destination(pickup.country_code, pickup.latitude, pickup.longitude)
     return Destination(
         order.shipping_country_code, order.shipping_latitude, order.shipping_longitude
+    )
+
+
+def open_fulfillment_order(
+    order: Order, location_id: int, decision_id: int, *, at: datetime | None = None
+) -> FulfillmentOrder:
+    """A new OPEN fulfillment order of ``order`` at a location routing chose; ``at`` dates it
+    (an imported order's fulfillment orders are as old as the order)."""
+    when = at or utcnow()
+    return FulfillmentOrder(
+        order_id=order.id,
+        location_id=location_id,
+        status=FulfillmentOrderStatus.OPEN,
+        request_status=FulfillmentOrderRequestStatus.UNSUBMITTED,
+        delivery_method=order.delivery_method,
+        routing_decision_id=decision_id,
+        created_at=when,
+        updated_at=when,
     )
 
 
@@ -182,16 +202,7 @@ async def _fulfillment_orders(
     """One OPEN fulfillment order per chosen location; ``tracked_levels`` maps a line's
     index to the level holding its committed units."""
     created = [
-        FulfillmentOrder(
-            order_id=order.id,
-            location_id=assignment.location_id,
-            status=FulfillmentOrderStatus.OPEN,
-            request_status=FulfillmentOrderRequestStatus.UNSUBMITTED,
-            delivery_method=order.delivery_method,
-            routing_decision_id=decision_id,
-            created_at=order.created_at,
-            updated_at=order.created_at,
-        )
+        open_fulfillment_order(order, assignment.location_id, decision_id, at=order.created_at)
         for assignment in plan.decision.assignments
     ]
     session.add_all(created)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oms_graphql.country_centroids import centroid
-from oms_graphql.geo import distance_km
+from oms_graphql.geo import EARTH_RADIUS_KM
 from oms_graphql.routing.types import (
     RANKING_RULES,
     Assignment,
@@ -71,6 +71,9 @@ class _Context:
     request: RoutingRequest
     lines: Sequence[LineDemand]
     point: tuple[float, float] | None
+    phi: float
+    cos_phi: float
+    """The destination's latitude in radians, and its cosine (for distances)."""
     approximate: bool
     """The destination point is its country's centre, not the address's coordinates."""
     pickup: bool
@@ -85,6 +88,10 @@ class _Context:
     """Where MINIMIZE_SPLITS sits in a ranking key (after the capacity flag), if enabled."""
     scored: tuple[RuleType, ...]
     """The enabled rules that measure a location, in the ruleset's order."""
+    screen_unavailable: bool
+    """EXCLUDE_UNAVAILABLE is on."""
+    narrowed: bool
+    """The request limits locations itself: pickup, local delivery, reservation, reroute."""
     tracked_mask: int
     """Bit i set: line i needs a stocked item (untracked lines fit anywhere)."""
 
@@ -139,6 +146,8 @@ def _context(request: RoutingRequest) -> _Context:
         request=request,
         lines=request.lines,
         point=point,
+        phi=math.radians(point[0]) if point else 0.0,
+        cos_phi=math.cos(math.radians(point[0])) if point else 0.0,
         approximate=approximate,
         pickup=request.delivery == Delivery.PICKUP and RuleType.PICKUP_LOCATION in enabled,
         local=request.delivery == Delivery.LOCAL_DELIVERY,
@@ -150,6 +159,14 @@ def _context(request: RoutingRequest) -> _Context:
         splits_at=ranking.index(RuleType.MINIMIZE_SPLITS) + 1
         if RuleType.MINIMIZE_SPLITS in ranking
         else None,
+        screen_unavailable=RuleType.EXCLUDE_UNAVAILABLE in enabled,
+        narrowed=bool(
+            request.delivery == Delivery.LOCAL_DELIVERY
+            or (request.delivery == Delivery.PICKUP and RuleType.PICKUP_LOCATION in enabled)
+            or request.excluded_location_ids
+            or request.included_location_ids is not None
+            or request.reserved_location_id is not None
+        ),
         scored=tuple(
             rule.type
             for rule in request.ruleset.rules
@@ -171,18 +188,39 @@ def _distance(context: _Context, candidate: Candidate) -> float | None:
     if context.point is None:
         return None
     if candidate.latitude is not None and candidate.longitude is not None:
-        here: tuple[float, float] | None = (candidate.latitude, candidate.longitude)
+        latitude, longitude = candidate.latitude, candidate.longitude
     else:
         here = centroid(candidate.country_code)
-    if here is None:
-        return math.inf
-    return round(distance_km(context.point[0], context.point[1], here[0], here[1]), 1)
+        if here is None:
+            return math.inf
+        latitude, longitude = here
+    # geo.distance_km's haversine, with the destination's half of it computed once.
+    phi = math.radians(latitude)
+    h = (
+        math.sin((phi - context.phi) / 2) ** 2
+        + context.cos_phi
+        * math.cos(phi)
+        * math.sin(math.radians(longitude - context.point[1]) / 2) ** 2
+    )
+    return round(2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h))), 1)
 
 
 def _exclusions(
     context: _Context, candidate: Candidate, mask: int, distance: float | None, capacity: bool
 ) -> tuple[Exclusion, ...]:
     request = context.request
+    # The common case, cheaply: no request-level limits, nothing wrong with the location.
+    if (
+        not context.narrowed
+        and candidate.is_active
+        and mask
+        and (
+            (candidate.fulfills_online_orders and candidate.serves_channel)
+            or not context.screen_unavailable
+        )
+        and not (capacity and _full(context, candidate))
+    ):
+        return ()
     found: list[Exclusion] = []
     location_id = candidate.location_id
     if location_id in request.excluded_location_ids:
@@ -198,7 +236,7 @@ def _exclusions(
         found.append(Exclusion.NOT_PICKUP_LOCATION)
     if not candidate.is_active:
         found.append(Exclusion.INACTIVE)
-    if RuleType.EXCLUDE_UNAVAILABLE in context.enabled:
+    if context.screen_unavailable:
         if not candidate.fulfills_online_orders and not chosen_pickup:
             found.append(Exclusion.NOT_FULFILLING_ONLINE_ORDERS)
         if not candidate.serves_channel:
@@ -242,29 +280,32 @@ def _options(context: _Context, capacity: bool) -> list[_Option]:
         for bit, line in enumerate(context.lines)
     ]
     measure = RuleType.CLOSEST in context.enabled or context.local
-    stocked_items = {
+    tracked_items = [
         line.item_id for line in context.lines if line.needs_level and line.item_id is not None
-    }
+    ]
+    stocked_items = set(tracked_items)
+    repeated_items = len(stocked_items) != len(tracked_items)
     tracked_mask = context.tracked_mask
     everything = (1 << len(lines)) - 1
     options = []
     for candidate in context.request.candidates:
         available = candidate.available
-        mask = 0
+        mask = stock = 0
         for bit, item_id, quantity, needs_level, needs_stock in lines:
-            if (
-                not needs_level
-                or (item_id in available and (not needs_stock or available[item_id] >= quantity))  # type: ignore[index]
-            ):
+            if not needs_level:
                 mask |= bit
+                continue
+            units = available.get(item_id)  # type: ignore[arg-type]
+            if units is not None:
+                if not needs_stock or units >= quantity:
+                    mask |= bit
+                if units > 0:
+                    stock += units
+        if repeated_items:  # stock counts each item once
+            stock = sum(max(0, available.get(item, 0)) for item in stocked_items)
         if tracked_mask and not mask & tracked_mask:
             mask = 0  # untracked lines alone never make a location worth a split
         distance = _distance(context, candidate) if measure else None
-        stock = 0
-        for item in stocked_items:
-            units = available.get(item, 0)
-            if units > 0:
-                stock += units
         option = _Option(candidate, mask, distance, stock, full=_full(context, candidate))
         option.exclusions = _exclusions(context, candidate, mask, distance, capacity)
         option.whole = _servable(context, option, everything)
@@ -302,13 +343,13 @@ def _static_key(context: _Context, option: _Option) -> tuple[float, ...]:
     key: list[float] = [1 if option.full else 0]
     candidate = option.candidate
     for rule in context.ranking:
-        if rule == RuleType.MINIMIZE_SPLITS:
+        if rule is RuleType.MINIMIZE_SPLITS:
             key.append(0)
-        elif rule == RuleType.CLOSEST:
+        elif rule is RuleType.CLOSEST:
             key.append(option.distance if option.distance is not None else 0.0)
-        elif rule == RuleType.RANKED:
+        elif rule is RuleType.RANKED:
             key.append(-candidate.priority)
-        elif rule == RuleType.SAME_COUNTRY:
+        elif rule is RuleType.SAME_COUNTRY:
             same = context.country is None or _country(candidate) == context.country
             key.append(0 if same else 1)
         else:
@@ -326,6 +367,11 @@ def _key(context: _Context, option: _Option, servable: int) -> tuple[float, ...]
     return (*key[:at], -servable.bit_count(), *key[at + 1 :])
 
 
+def _score(rule: RuleType, value: float) -> Score:
+    # Score's generated __new__ adds a call per score; a decision makes several per location.
+    return tuple.__new__(Score, (rule, value))
+
+
 def _scores(context: _Context, option: _Option) -> tuple[Score, ...]:
     """Each enabled rule's measure of the location, in its own unit (see ``RuleType``)."""
     scores: list[Score] = []
@@ -334,20 +380,20 @@ def _scores(context: _Context, option: _Option) -> tuple[Score, ...]:
         if rule is RuleType.CAPACITY:
             if candidate.daily_order_capacity is not None:
                 left = max(0, candidate.daily_order_capacity - candidate.orders_today)
-                scores.append(Score(rule, float(left)))
+                scores.append(_score(rule, float(left)))
         elif rule is RuleType.MINIMIZE_SPLITS:
-            scores.append(Score(rule, float(option.whole.bit_count())))
+            scores.append(_score(rule, float(option.whole.bit_count())))
         elif rule is RuleType.CLOSEST:
             if option.distance is not None and math.isfinite(option.distance):
-                scores.append(Score(rule, option.distance))
+                scores.append(_score(rule, option.distance))
         elif rule is RuleType.RANKED:
-            scores.append(Score(rule, float(candidate.priority)))
+            scores.append(_score(rule, float(candidate.priority)))
         elif rule is RuleType.SAME_COUNTRY:
             if context.country is not None:
                 same = _country(candidate) == context.country
-                scores.append(Score(rule, 1.0 if same else 0.0))
+                scores.append(_score(rule, 1.0 if same else 0.0))
         else:
-            scores.append(Score(rule, float(option.stock)))
+            scores.append(_score(rule, float(option.stock)))
     return tuple(scores)
 
 
