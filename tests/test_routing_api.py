@@ -387,6 +387,10 @@ async def test_the_default_rules_exist_out_of_the_box(api: Api, database: Databa
         "BALANCE_STOCK",
     ]
     assert all(r["enabled"] for r in rules["rules"])
+    node = await api.gql(
+        '{ node(id: "gid://oms/RoutingRules/1") { ... on RoutingRules { version } } }'
+    )
+    assert node.ok()["node"] == {"version": 1}
 
 
 async def test_a_rules_update_is_a_new_version_with_the_rules_left_out_disabled(

@@ -73,7 +73,6 @@ class Limits:
 @dataclass(frozen=True, slots=True)
 class Plan:
     decision: Decision
-    ruleset: Ruleset
     level_ids: dict[tuple[int, int], int]
     """(item id, location id) -> level id, for the items asked about."""
     decided_at: datetime
@@ -138,7 +137,7 @@ async def plan(
             channel=channel,
         )
     )
-    return Plan(decision, ruleset, level_ids, now)
+    return Plan(decision, level_ids, now)
 
 
 def record(
