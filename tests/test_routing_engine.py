@@ -482,7 +482,7 @@ def test_with_fewest_locations_first_one_location_with_everything_beats_a_closer
     assert decision.strategy == Strategy.SINGLE_LOCATION
     assert decision.split_count == 0
     assert (
-        "Milan fulfils every line: it can fulfil all of them, so no further split is needed."
+        "Milan fulfils every line: it can fulfil every line, so the order ships in one piece."
         in (decision.explanation)
     )
 

@@ -42,6 +42,16 @@ async def current(session: AsyncSession) -> Ruleset:
     return from_row(row) if row is not None else DEFAULT_RULESET
 
 
+async def by_versions(session: AsyncSession, versions: Sequence[int]) -> list[Ruleset | None]:
+    """Rulesets by version; version 1 is the built-in default even when no row holds it."""
+    found = {
+        row.version: from_row(row)
+        for row in await repository.rulesets_by_version(session, versions)
+    }
+    found.setdefault(DEFAULT_RULESET.version, DEFAULT_RULESET)
+    return [found.get(version) for version in versions]
+
+
 def _checked_rules(choices: Sequence[RuleChoice]) -> tuple[Rule, ...]:
     problems: list[Problem] = []
     if not choices:

@@ -522,8 +522,10 @@ def _rule_reason(
 ) -> str:
     if rule == RuleType.MINIMIZE_SPLITS:
         count, open_count = int(-value), open_mask.bit_count()
+        if count == open_count == len(context.lines):
+            return "it can fulfil every line, so the order ships in one piece"
         if count == open_count:
-            return "it can fulfil all of them, so no further split is needed"
+            return "it can fulfil every line still open"
         return f"it can fulfil {count} of the {open_count} open lines, more than any other"
     if rule == RuleType.CLOSEST:
         return (

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from oms_graphql import models
-from oms_graphql.fulfillment import repository, rules
+from oms_graphql.fulfillment import rules
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.fulfillment.enums import (
     RoutingExclusionReason,
@@ -49,10 +49,8 @@ class RoutingRules(Node):
 
 async def _load_rules(info: Info, versions: Sequence[int]) -> list[RoutingRules | None]:
     async with info.context.db.reading() as session:
-        found = {
-            row.version: row for row in await repository.rulesets_by_version(session, versions)
-        }
-    return [RoutingRules.of(rules.from_row(found[v])) if v in found else None for v in versions]
+        found = await rules.by_versions(session, versions)
+    return [RoutingRules.of(ruleset) if ruleset else None for ruleset in found]
 
 
 register_node("RoutingRules", read_scope="read_settings", load=_load_rules)
