@@ -6,11 +6,27 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.listing import Listing
 from oms_graphql.locations.repository import serves_channel
-from oms_graphql.models import FulfillmentOrder, Location, RoutingDecision, RoutingRuleset
+from oms_graphql.models import (
+    Fulfillment,
+    FulfillmentEvent,
+    FulfillmentHold,
+    FulfillmentLine,
+    FulfillmentOrder,
+    FulfillmentOrderRequestStatus,
+    FulfillmentOrderStatus,
+    Location,
+    Order,
+    RoutingDecision,
+    RoutingRuleset,
+)
+from oms_graphql.orders import repository as orders
+from oms_graphql.paging import SortKey
+from oms_graphql.search import SearchSpec, enumeration, identifier, timestamp
 
 
 async def latest_ruleset(session: AsyncSession) -> RoutingRuleset | None:
@@ -102,4 +118,160 @@ async def rulesets_by_version(
     if not versions:
         return []
     statement = select(RoutingRuleset).where(RoutingRuleset.version.in_(set(versions)))
+    return list((await session.scalars(statement)).all())
+
+
+async def release_holds(session: AsyncSession, fulfillment_order_id: int, now: datetime) -> None:
+    await session.execute(
+        update(FulfillmentHold)
+        .where(
+            FulfillmentHold.fulfillment_order_id == fulfillment_order_id,
+            FulfillmentHold.released_at.is_(None),
+        )
+        .values(released_at=now)
+    )
+
+
+async def active_holds_of(
+    session: AsyncSession, fulfillment_order_ids: Sequence[int]
+) -> list[FulfillmentHold]:
+    if not fulfillment_order_ids:
+        return []
+    statement = (
+        select(FulfillmentHold)
+        .where(
+            FulfillmentHold.fulfillment_order_id.in_(set(fulfillment_order_ids)),
+            FulfillmentHold.released_at.is_(None),
+        )
+        .order_by(FulfillmentHold.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def count_fulfillments(session: AsyncSession, order_id: int) -> int:
+    statement = (
+        select(func.count()).select_from(Fulfillment).where(Fulfillment.order_id == order_id)
+    )
+    return int(await session.scalar(statement) or 0)
+
+
+async def fulfillments_by_id(
+    session: AsyncSession, ids: Sequence[int], *, for_update: bool = False
+) -> list[Fulfillment]:
+    if not ids:
+        return []
+    statement = select(Fulfillment).where(Fulfillment.id.in_(set(ids))).order_by(Fulfillment.id)
+    if for_update:
+        statement = statement.with_for_update()
+    return list((await session.scalars(statement)).all())
+
+
+async def fulfillments_of_orders(
+    session: AsyncSession, order_ids: Sequence[int]
+) -> list[Fulfillment]:
+    if not order_ids:
+        return []
+    statement = (
+        select(Fulfillment).where(Fulfillment.order_id.in_(set(order_ids))).order_by(Fulfillment.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def fulfillment_lines_of(
+    session: AsyncSession, fulfillment_ids: Sequence[int]
+) -> list[FulfillmentLine]:
+    if not fulfillment_ids:
+        return []
+    statement = (
+        select(FulfillmentLine)
+        .where(FulfillmentLine.fulfillment_id.in_(set(fulfillment_ids)))
+        .order_by(FulfillmentLine.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def fulfillment_events_of(
+    session: AsyncSession, fulfillment_ids: Sequence[int]
+) -> list[FulfillmentEvent]:
+    if not fulfillment_ids:
+        return []
+    statement = (
+        select(FulfillmentEvent)
+        .where(FulfillmentEvent.fulfillment_id.in_(set(fulfillment_ids)))
+        .order_by(FulfillmentEvent.happened_at, FulfillmentEvent.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+FULFILLMENT_ORDER_SORT_KEYS: dict[str, SortKey] = {
+    "ID": SortKey("ID", FulfillmentOrder.id),
+    "CREATED_AT": SortKey("CREATED_AT", FulfillmentOrder.created_at),
+    "UPDATED_AT": SortKey("UPDATED_AT", FulfillmentOrder.updated_at),
+}
+
+FULFILLMENT_ORDER_SEARCH = SearchSpec(
+    fields={
+        "id": identifier(FulfillmentOrder.id, "FulfillmentOrder", "numeric or global id"),
+        "assigned_location_id": identifier(
+            FulfillmentOrder.location_id, "Location", "the location's numeric or global id"
+        ),
+        "order_id": identifier(FulfillmentOrder.order_id, "Order", "the order's id"),
+        "status": enumeration(
+            FulfillmentOrder.status, FulfillmentOrderStatus, "open, in_progress, on_hold, ..."
+        ),
+        "request_status": enumeration(
+            FulfillmentOrder.request_status,
+            FulfillmentOrderRequestStatus,
+            "unsubmitted, submitted, accepted, ...",
+        ),
+        "created_at": timestamp(FulfillmentOrder.created_at, "date or time; >, < work"),
+        "updated_at": timestamp(FulfillmentOrder.updated_at, "date or time; >, < work"),
+    },
+    text_columns=(),
+)
+
+FULFILLMENT_ORDERS = Listing(
+    FulfillmentOrder, FulfillmentOrder.id, FULFILLMENT_ORDER_SORT_KEYS, FULFILLMENT_ORDER_SEARCH
+)
+"""Search, sort, page and count fulfillment orders."""
+
+
+def fulfillment_orders_scope(
+    channels: frozenset[str] | None, *, include_closed: bool
+) -> ColumnElement[bool] | None:
+    """The fulfillment orders a caller may list: of visible orders, closed ones on request."""
+    conditions: list[ColumnElement[bool]] = []
+    visible = orders.visible_to(channels)
+    if visible is not None:
+        conditions.append(FulfillmentOrder.order_id.in_(select(Order.id).where(visible)))
+    if not include_closed:
+        conditions.append(
+            FulfillmentOrder.status.not_in(
+                [FulfillmentOrderStatus.CLOSED, FulfillmentOrderStatus.CANCELLED]
+            )
+        )
+    return and_(*conditions) if conditions else None
+
+
+async def fulfillment_events_by_id(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[FulfillmentEvent]:
+    if not ids:
+        return []
+    statement = select(FulfillmentEvent).where(FulfillmentEvent.id.in_(set(ids)))
+    return list((await session.scalars(statement)).all())
+
+
+async def due_fulfillment_orders(
+    session: AsyncSession, now: datetime, *, limit: int
+) -> list[FulfillmentOrder]:
+    statement = (
+        select(FulfillmentOrder)
+        .where(
+            FulfillmentOrder.status == FulfillmentOrderStatus.SCHEDULED,
+            FulfillmentOrder.fulfill_at <= now,
+        )
+        .order_by(FulfillmentOrder.id)
+        .limit(limit)
+    )
     return list((await session.scalars(statement)).all())

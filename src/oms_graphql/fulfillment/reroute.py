@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError, Problem
 from oms_graphql.events import EventType, record_event
-from oms_graphql.fulfillment import planning
+from oms_graphql.fulfillment import lifecycle, planning
 from oms_graphql.fulfillment.planning import Limits, Where
 from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.inventory import repository as inventory
@@ -27,7 +27,6 @@ from oms_graphql.models import (
     FulfillmentOrder,
     FulfillmentOrderLine,
     FulfillmentOrderRequestStatus,
-    FulfillmentOrderStatus,
     InventoryReason,
     Order,
     OrderLine,
@@ -38,7 +37,6 @@ from oms_graphql.orders.placement import destination_of, open_fulfillment_order
 from oms_graphql.routing import Delivery
 
 MAX_FULFILLMENT_ORDERS = 250
-REROUTABLE = (FulfillmentOrderStatus.OPEN,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,17 +116,13 @@ async def _locked_fulfillment_orders(
     )
     fulfillment_orders = await orders.get_fulfillment_orders(session, ids, for_update=True)
     fulfillment_orders.sort(key=lambda fo: ids.index(fo.id))
-    problems = [
-        Problem(
-            "INVALID_STATE",
-            f"only open fulfillment orders not sent to a fulfillment service can be rerouted; "
-            f"this one is {fo.status.value}",
-            ("fulfillmentOrderIds", str(index)),
-        )
-        for index, fo in enumerate(fulfillment_orders)
-        if fo.status not in REROUTABLE
-        or fo.request_status != FulfillmentOrderRequestStatus.UNSUBMITTED
-    ]
+    now = utcnow()
+    problems: list[Problem] = []
+    for index, fo in enumerate(fulfillment_orders):
+        try:
+            lifecycle.check(lifecycle.Action.MOVE, fo, now, ("fulfillmentOrderIds", str(index)))
+        except DomainError as error:
+            problems.extend(error.problems)
     if problems:
         raise DomainError(problems)
     return order, fulfillment_orders
@@ -286,6 +280,7 @@ async def _regroup(
         keep = origin if origin in groups else next(iter(groups))
         if keep != origin:
             fo.location_id = keep
+            fo.request_status = FulfillmentOrderRequestStatus.UNSUBMITTED
             await _announce_move(
                 session, order, channel, fo, origin, groups[keep], fo_lines, order_lines
             )

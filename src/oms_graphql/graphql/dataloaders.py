@@ -45,6 +45,26 @@ class Loaders:
         return self._by_id(locations.get_many)
 
     @cached_property
+    def fulfillment(self) -> DataLoader[int, models.Fulfillment | None]:
+        return self._by_id(fulfillment.fulfillments_by_id)
+
+    @cached_property
+    def fulfillments_of_order(self) -> DataLoader[int, list[models.Fulfillment]]:
+        return self._grouped(fulfillment.fulfillments_of_orders, lambda row: row.order_id)
+
+    @cached_property
+    def fulfillment_lines(self) -> DataLoader[int, list[models.FulfillmentLine]]:
+        return self._grouped(fulfillment.fulfillment_lines_of, lambda row: row.fulfillment_id)
+
+    @cached_property
+    def fulfillment_events(self) -> DataLoader[int, list[models.FulfillmentEvent]]:
+        return self._grouped(fulfillment.fulfillment_events_of, lambda row: row.fulfillment_id)
+
+    @cached_property
+    def active_holds(self) -> DataLoader[int, list[models.FulfillmentHold]]:
+        return self._grouped(fulfillment.active_holds_of, lambda row: row.fulfillment_order_id)
+
+    @cached_property
     def decision_location(self) -> DataLoader[int, models.Location | None]:
         """Locations named by routing decisions: a loader of their own, so that a list
         costs one statement for them whenever the order's other locations load."""

@@ -27,7 +27,9 @@ from oms_graphql.graphql.extensions import (
     log_unexpected_errors,
 )
 from oms_graphql.graphql.fulfillment.mutations import RoutingMutations
-from oms_graphql.graphql.fulfillment.queries import RoutingQueries
+from oms_graphql.graphql.fulfillment.operations import FulfillmentMutations
+from oms_graphql.graphql.fulfillment.queries import FulfillmentQueries, RoutingQueries
+from oms_graphql.graphql.fulfillment.shipments import Fulfillment
 from oms_graphql.graphql.fulfillment.types import RoutingRules
 from oms_graphql.graphql.inventory.mutations import InventoryMutations
 from oms_graphql.graphql.inventory.queries import InventoryQueries
@@ -66,6 +68,7 @@ Query = merge_types(
         InventoryQueries,
         OrderQueries,
         RoutingQueries,
+        FulfillmentQueries,
         TaxQueries,
     ),
 )
@@ -78,6 +81,7 @@ Mutation = merge_types(
         InventoryMutations,
         OrderMutations,
         RoutingMutations,
+        FulfillmentMutations,
         TaxMutations,
     ),
 )
@@ -110,6 +114,7 @@ def create_schema() -> OmsSchema:
             OrderTransaction,
             FulfillmentOrder,
             FulfillmentOrderLineItem,
+            Fulfillment,
             RoutingRules,
             TaxRate,
         ],

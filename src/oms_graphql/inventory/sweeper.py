@@ -1,4 +1,5 @@
-"""The background task that returns the units of expired reservations.
+"""The background task that returns the units of expired reservations (and opens
+scheduled fulfillment orders whose time came).
 
 Reads already ignore expired holds and writers release them before taking stock; the
 sweeper makes the stored quantities, statuses and events catch up. Several processes may
@@ -12,6 +13,7 @@ import asyncio
 import logging
 
 from oms_graphql.db import Database
+from oms_graphql.fulfillment.schedule import open_due
 from oms_graphql.inventory.reservations import sweep_expired
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,9 @@ async def run_sweeper(database: Database, *, every_seconds: float) -> None:
             expired = await sweep_once(database)
             if expired:
                 logger.info("returned the units of %d expired reservations", expired)
+            opened = await open_due(database)
+            if opened:
+                logger.info("opened %d scheduled fulfillment orders", opened)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -3,6 +3,15 @@
 from oms_graphql.models.channel import Channel, ChannelKind, location_channels
 from oms_graphql.models.customer import Customer, CustomerTag
 from oms_graphql.models.event import Event
+from oms_graphql.models.fulfillment import (
+    Fulfillment,
+    FulfillmentEvent,
+    FulfillmentHold,
+    FulfillmentHoldReason,
+    FulfillmentLine,
+    FulfillmentState,
+    ShipmentStatus,
+)
 from oms_graphql.models.idempotency import IdempotencyKey
 from oms_graphql.models.inventory import (
     STORED_QUANTITIES,
@@ -58,10 +67,16 @@ __all__ = [
     "DiscountValueType",
     "Event",
     "FinancialStatus",
+    "Fulfillment",
+    "FulfillmentEvent",
+    "FulfillmentHold",
+    "FulfillmentHoldReason",
+    "FulfillmentLine",
     "FulfillmentOrder",
     "FulfillmentOrderLine",
     "FulfillmentOrderRequestStatus",
     "FulfillmentOrderStatus",
+    "FulfillmentState",
     "FulfillmentStatus",
     "IdempotencyKey",
     "InventoryAdjustmentGroup",
@@ -84,6 +99,7 @@ __all__ = [
     "ReservationStatus",
     "RoutingDecision",
     "RoutingRuleset",
+    "ShipmentStatus",
     "ShippingLine",
     "TaxRate",
     "TransactionKind",

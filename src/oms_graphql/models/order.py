@@ -277,6 +277,10 @@ class FulfillmentOrder(Base):
     )
     """The decision that sent it to its location."""
     status: Mapped[FulfillmentOrderStatus] = mapped_column(string_enum(FulfillmentOrderStatus))
+    held_from: Mapped[FulfillmentOrderStatus | None] = mapped_column(
+        string_enum(FulfillmentOrderStatus)
+    )
+    """The status to return to when its holds are released."""
     request_status: Mapped[FulfillmentOrderRequestStatus] = mapped_column(
         string_enum(FulfillmentOrderRequestStatus)
     )

@@ -54,10 +54,11 @@ def destination_of(order: Order, pickup: Location | None) -> Destination:
 
 
 def open_fulfillment_order(
-    order: Order, location_id: int, decision_id: int, *, at: datetime | None = None
+    order: Order, location_id: int, decision_id: int | None, *, at: datetime | None = None
 ) -> FulfillmentOrder:
-    """A new OPEN fulfillment order of ``order`` at a location routing chose; ``at`` dates it
-    (an imported order's fulfillment orders are as old as the order)."""
+    """A new OPEN fulfillment order of ``order`` at a location (``decision_id``: the routing
+    decision that chose it, if any); ``at`` dates it (an imported order's fulfillment orders
+    are as old as the order)."""
     when = at or utcnow()
     return FulfillmentOrder(
         order_id=order.id,

@@ -47,12 +47,17 @@ class RoutingRulesUpdatePayload:
     user_errors: list[RoutingRulesUserError] = strawberry.field(description=_ERRORS)
 
 
-@strawberry.enum(description="Why a fulfillment order mutation refused its input.")
+@strawberry.enum(description="Why a fulfillment order or fulfillment mutation refused its input.")
 class FulfillmentOrderUserErrorCode(enum.Enum):
     NOT_FOUND = "NOT_FOUND"
     BLANK = "BLANK"
     INVALID = "INVALID"
+    TOO_LONG = "TOO_LONG"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
     INVALID_STATE = "INVALID_STATE"
+    INVALID_QUANTITY = "INVALID_QUANTITY"
+    OVER_FULFILLMENT = "OVER_FULFILLMENT"
+    MIXED_LOCATIONS = "MIXED_LOCATIONS"
     INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
     STALE = "STALE"
     IDEMPOTENCY_KEY_MISMATCH = "IDEMPOTENCY_KEY_MISMATCH"

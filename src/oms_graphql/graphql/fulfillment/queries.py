@@ -1,15 +1,29 @@
 from __future__ import annotations
 
+import enum
 from typing import Annotated
 
 import strawberry
 
 from oms_graphql.errors import BadUserInput, DomainError
-from oms_graphql.fulfillment import preview, rules
+from oms_graphql.fulfillment import preview, repository, rules
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.fulfillment.inputs import RoutingPreviewInput
+from oms_graphql.graphql.fulfillment.shipments import Fulfillment
 from oms_graphql.graphql.fulfillment.types import DecisionFacts, RoutingDecision, RoutingRules
+from oms_graphql.graphql.node import GlobalIdArgument, resolve_nodes
+from oms_graphql.graphql.orders.types import FulfillmentOrder
+from oms_graphql.graphql.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    Reverse,
+    listing_connection,
+)
 from oms_graphql.graphql.permissions import requires
+from oms_graphql.search import describe
 
 
 def _refused(error: DomainError) -> BadUserInput:
@@ -67,3 +81,62 @@ class RoutingQueries:
                 details=result.details,
             )
         )
+
+
+@strawberry.enum(description="How to order a list of fulfillment orders.")
+class FulfillmentOrderSortKeys(enum.Enum):
+    ID = "ID"
+    CREATED_AT = "CREATED_AT"
+    UPDATED_AT = "UPDATED_AT"
+
+
+@strawberry.type
+class FulfillmentQueries:
+    @strawberry.field(
+        description=(
+            "Fulfillment orders, open ones unless includeClosed, e.g. "
+            "'assigned_location_id:3 status:on_hold'. "
+            f"Fields: {describe(repository.FULFILLMENT_ORDER_SEARCH)}."
+        ),
+        extensions=requires("read_fulfillments"),
+    )
+    async def fulfillment_orders(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        query: Annotated[str | None, strawberry.argument(description="Search.")] = None,
+        sort_key: Annotated[
+            FulfillmentOrderSortKeys, strawberry.argument(description="Order of the list.")
+        ] = FulfillmentOrderSortKeys.ID,
+        reverse: Reverse = False,
+        include_closed: Annotated[
+            bool, strawberry.argument(description="Also CLOSED and CANCELLED ones.")
+        ] = False,
+    ) -> Connection[FulfillmentOrder]:
+        return await listing_connection(
+            info,
+            repository.FULFILLMENT_ORDERS,
+            FulfillmentOrder.from_model,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            query=query,
+            sort_key=sort_key.value,
+            reverse=reverse,
+            scope=repository.fulfillment_orders_scope(
+                info.context.principal.channels, include_closed=include_closed
+            ),
+        )
+
+    @strawberry.field(
+        description="A fulfillment by id; null when there is none or you may not see it.",
+        extensions=requires("read_fulfillments"),
+    )
+    async def fulfillment(self, info: Info, id: GlobalIdArgument) -> Fulfillment | None:
+        found = await resolve_nodes(info, [id])
+        node = found[0]
+        return node if isinstance(node, Fulfillment) else None

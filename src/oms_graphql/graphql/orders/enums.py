@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from oms_graphql import models
+from oms_graphql.fulfillment import lifecycle
 
 OrderStatus = models.OrderStatus
 strawberry.enum(
@@ -64,4 +65,10 @@ strawberry.enum(
     FulfillmentOrderRequestStatus,
     name="FulfillmentOrderRequestStatus",
     description="Where a request to a third-party fulfillment service stands.",
+)
+FulfillmentOrderAction = lifecycle.Action
+strawberry.enum(
+    FulfillmentOrderAction,
+    name="FulfillmentOrderAction",
+    description="Something that can be done with a fulfillment order in its current state.",
 )

@@ -3,13 +3,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 
 from oms_graphql import models
 from oms_graphql.addresses import ADDRESS_FIELDS
+from oms_graphql.db import utcnow
 from oms_graphql.events import repository as events
+from oms_graphql.fulfillment import lifecycle
 from oms_graphql.graphql.channels.types import Channel
 from oms_graphql.graphql.common import MailingAddress
 from oms_graphql.graphql.context import Info
@@ -23,6 +25,7 @@ from oms_graphql.graphql.node import Node, register_node
 from oms_graphql.graphql.orders.enums import (
     DeliveryMethodType,
     DiscountValueType,
+    FulfillmentOrderAction,
     FulfillmentOrderRequestStatus,
     FulfillmentOrderStatus,
     OrderCancelReason,
@@ -34,9 +37,15 @@ from oms_graphql.graphql.orders.enums import (
 )
 from oms_graphql.graphql.pagination import After, Connection, First, connection, nested_connection
 from oms_graphql.ids import encode_gid
+from oms_graphql.models import LocationKind
 from oms_graphql.orders import repository
 from oms_graphql.orders.payments import current_total, outstanding
 from oms_graphql.paging import PageRequest
+
+if TYPE_CHECKING:
+    from oms_graphql.graphql.fulfillment.shipments import Fulfillment, FulfillmentHold
+
+_SHIPMENTS = "oms_graphql.graphql.fulfillment.shipments"
 
 R = TypeVar("R")
 N = TypeVar("N")
@@ -266,6 +275,21 @@ class FulfillmentOrder(Node):
         assert row is not None
         return Order.from_model(row)
 
+    @strawberry.field(description="What can be done with it now (for buttons in a UI).")
+    async def supported_actions(self, info: Info) -> list[FulfillmentOrderAction]:
+        location = await info.context.loaders.location.load(self.row.location_id)
+        at_service = location is not None and location.kind == LocationKind.FULFILLMENT_SERVICE
+        return lifecycle.supported_actions(self.row, utcnow(), at_fulfillment_service=at_service)
+
+    @strawberry.field(description="Why it waits; empty unless ON_HOLD.")
+    async def fulfillment_holds(
+        self, info: Info
+    ) -> list[Annotated[FulfillmentHold, strawberry.lazy(_SHIPMENTS)]]:
+        from oms_graphql.graphql.fulfillment.shipments import FulfillmentHold
+
+        rows = await info.context.loaders.active_holds.load(self.row.id)
+        return [FulfillmentHold.from_model(row) for row in rows]
+
     @strawberry.field(description="The routing decision that sent it to its location.")
     async def routing_decision(self, info: Info) -> RoutingDecision | None:
         if self.row.routing_decision_id is None:
@@ -302,7 +326,7 @@ class FulfillmentOrder(Node):
         return cls(
             id=strawberry.ID(encode_gid("FulfillmentOrder", row.id)),
             row=row,
-            status=row.status,
+            status=lifecycle.effective_status(row, utcnow()),
             request_status=row.request_status,
             delivery_method=row.delivery_method,
             fulfill_at=row.fulfill_at,
@@ -469,6 +493,15 @@ class Order(Node):
             fetch=lambda session, request: repository.fulfillment_orders_page(session, pk, request),
             convert=FulfillmentOrder.from_model,
         )
+
+    @strawberry.field(description="Its shipments, oldest first (cancelled ones too).")
+    async def fulfillments(
+        self, info: Info
+    ) -> list[Annotated[Fulfillment, strawberry.lazy(_SHIPMENTS)]]:
+        from oms_graphql.graphql.fulfillment.shipments import Fulfillment
+
+        rows = await info.context.loaders.fulfillments_of_order.load(self.row.id)
+        return [Fulfillment.from_model(row) for row in rows]
 
     @strawberry.field(
         description="Where routing last sent the order's lines and why (at placement, or the "
