@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 
 from oms_graphql.db import Database
 from oms_graphql.demo import load_demo
+from oms_graphql.models import FulfillmentOrderRequestStatus
 from tests.api import Api
 from tests.factories import ledger_disagreements
 
@@ -90,8 +91,27 @@ async def test_the_demo_loads_a_stocked_catalog_and_orders_in_every_state(
                 text("SELECT strategy, count(*) FROM routing_decisions GROUP BY strategy")
             ).all()
         )
+        work = {
+            name: {
+                row[0] for row in connection.execute(text(f"SELECT DISTINCT {column} FROM {table}"))
+            }
+            for name, column, table in (
+                ("statuses", "status", "fulfillment_orders"),
+                ("requests", "request_status", "fulfillment_orders"),
+                ("shipments", "shipment_status", "fulfillments"),
+                ("holds", "reason", "fulfillment_holds"),
+            )
+        }
     assert undecided == 0
     assert {"SINGLE_LOCATION", "SPLIT", "PICKUP"} <= set(strategies), strategies
+    assert {"OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED", "CLOSED", "CANCELLED"} <= work[
+        "statuses"
+    ], work
+    assert set(FulfillmentOrderRequestStatus) <= work["requests"], work
+    assert {"IN_TRANSIT", "DELIVERED", "FAILURE", "READY_FOR_PICKUP", "PICKED_UP"} <= work[
+        "shipments"
+    ]
+    assert {"AWAITING_PAYMENT", "INCORRECT_ADDRESS"} <= work["holds"], work
     assert all(count > 0 for count in kinds), kinds
     assert low > 0
     assert active > 0

@@ -35,7 +35,7 @@ ORDER = (
 FULFILL = """mutation($input: FulfillmentInput!, $key: String) {
   fulfillmentCreate(fulfillment: $input, idempotencyKey: $key) {
     fulfillment { id name status trackingInfo { company number url }
-      fulfillmentLineItems { quantity lineItem { sku } } }
+      fulfillmentLineItems { id quantity lineItem { sku } } }
     userErrors { field message code } } }"""
 CANCEL = """mutation($id: ID!) { fulfillmentCancel(id: $id) {
   fulfillment { id status } userErrors { field message code } } }"""
@@ -129,6 +129,12 @@ async def test_shipping_everything_closes_the_work_and_fulfils_the_order(
     )
 
     assert fulfillment["name"] == order["name"] + "-F1"
+    shipped_line = fulfillment["fulfillmentLineItems"][0]
+    node = await api.gql(
+        "query($id: ID!) { node(id: $id) { ... on FulfillmentLineItem { quantity } } }",
+        {"id": shipped_line["id"]},
+    )
+    assert node.ok()["node"] == {"quantity": shipped_line["quantity"]}
     assert fulfillment["status"] == "SUCCESS"
     assert fulfillment["trackingInfo"] == [
         {"company": "BRT", "number": "123", "url": "https://brt.it/t/123"}
@@ -298,6 +304,12 @@ async def test_bad_shipments_are_refused_and_change_nothing(
         FULFILL, {"input": {"lineItemsByFulfillmentOrder": [work(at_milano)]}}, token=partner
     )
     assert [e["code"] for e in hidden.ok()["fulfillmentCreate"]["userErrors"]] == ["NOT_FOUND"]
+    across = await api.gql(
+        FULFILL,
+        {"input": {"lineItemsByFulfillmentOrder": [work(at_milano), work(other_fo)]}},
+        token=partner,
+    )  # not "INVALID": a partner learns nothing of other channels' work
+    assert [e["code"] for e in across.ok()["fulfillmentCreate"]["userErrors"]] == ["NOT_FOUND"]
 
 
 async def test_a_repeated_fulfillment_with_the_same_key_ships_once(

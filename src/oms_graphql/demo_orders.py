@@ -22,6 +22,7 @@ back to its savepoint and left out; the load never fails on one.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from itertools import accumulate
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql import demo_fulfillment
 from oms_graphql.addresses import AddressInput
 from oms_graphql.channels import repository as channels
 from oms_graphql.customers.service import CustomerFields
@@ -270,6 +272,7 @@ class _Order:
 
     given: NewOrder
     plan: _Plan
+    age_days: float
 
 
 def _ages(rng: random.Random, order_count: int) -> list[int]:
@@ -470,7 +473,7 @@ def _order(
         tags=tags,
         processed_at=placed_at,
     )
-    return _Order(given, plan)
+    return _Order(given, plan, age_days)
 
 
 def _ends_paid(plan: _Plan) -> bool:
@@ -510,6 +513,8 @@ async def load_demo_orders(
         await set_rate(session, given=RateFields(country, Decimal(rate), name=name))
         advance()
     rng = random.Random(SEED)
+    work_rng = random.Random(demo_fulfillment.SEED)
+    request_paths = itertools.cycle(demo_fulfillment.REQUEST_PATHS)
     world = await _World.read(session, customers)
     handles = list(CHANNEL_WEIGHTS)
     cumulative = list(accumulate(CHANNEL_WEIGHTS.values()))
@@ -518,12 +523,26 @@ async def load_demo_orders(
     for age in _ages(rng, order_count):
         channel = rng.choices(handles, cum_weights=cumulative)[0]
         order = _order(rng, world, channel, now - timedelta(seconds=age), age / 86_400)
+        work = demo_fulfillment.draw(work_rng)
         if order is not None:
             try:
                 async with session.begin_nested():
                     created = await create_order(session, given=order.given)
                     placed_units = await orders.committed_units(session, created.id)
                     await _follow_up(session, created.id, created.total_price, order.plan)
+                    if order.plan.cancel is None:
+                        await demo_fulfillment.carry_out(
+                            session,
+                            created.id,
+                            work,
+                            placed_at=created.created_at,
+                            age_days=order.age_days,
+                            paid=_ends_paid(order.plan),
+                            pickup=order.given.delivery_method is DeliveryMethod.PICKUP,
+                            at_till=order.given.channel == "pos",
+                            now=now,
+                            request_paths=request_paths,
+                        )
             except DomainError:
                 pass  # refused after all: left out, its savepoint rolled back
             else:

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oms_graphql.db import utcnow
 from oms_graphql.events import EventType, record_event
 from oms_graphql.fulfillment import lifecycle, repository
-from oms_graphql.fulfillment.holds import locked, refresh_order, touch
 from oms_graphql.fulfillment.lifecycle import Action
+from oms_graphql.fulfillment.work import locked, refresh_order, touch
 from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.inventory.stock import StockChange, change_stock
 from oms_graphql.models import FulfillmentOrder, FulfillmentOrderStatus, InventoryReason

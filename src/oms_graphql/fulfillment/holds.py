@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +13,7 @@ from oms_graphql.errors import DomainError
 from oms_graphql.events import EventType, record_event
 from oms_graphql.fulfillment import lifecycle, repository
 from oms_graphql.fulfillment.lifecycle import Action
+from oms_graphql.fulfillment.work import locked, refresh_order, touch
 from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.models import (
     FulfillmentHold,
@@ -23,10 +23,7 @@ from oms_graphql.models import (
     Order,
 )
 from oms_graphql.orders import repository as orders
-from oms_graphql.orders import service as order_service
-from oms_graphql.orders.events import Statuses, record_status_change
-from oms_graphql.orders.state import fulfillment_status
-from oms_graphql.versions import check_expected_version
+from oms_graphql.orders.events import Statuses
 
 NOTES_MAX = 1000
 RESCHEDULE_HORIZON_DAYS = 366
@@ -36,50 +33,6 @@ RESCHEDULE_HORIZON_DAYS = 366
 class NewHold:
     reason: FulfillmentHoldReason
     reason_notes: str | None = None
-
-
-async def locked(
-    session: AsyncSession,
-    fulfillment_order_id: int,
-    *,
-    channels: frozenset[str] | None,
-    expected_version: int | None = None,
-    field: Sequence[str] = ("id",),
-) -> tuple[Order, FulfillmentOrder]:
-    """The fulfillment order and its order, both locked (the order first, as every order
-    mutation locks it); NOT_FOUND when it does not exist or the caller may not see it."""
-    (found,) = await orders.get_fulfillment_orders(session, [fulfillment_order_id]) or (None,)
-    if found is None:
-        raise DomainError.single("NOT_FOUND", "fulfillment order not found", field)
-    order = await order_service.locked(session, found.order_id, channels=channels, path=field)
-    (fulfillment_order,) = await orders.get_fulfillment_orders(
-        session, [fulfillment_order_id], for_update=True
-    )
-    check_expected_version(fulfillment_order.version, expected_version)
-    return order, fulfillment_order
-
-
-def touch(fulfillment_order: FulfillmentOrder, now: datetime) -> None:
-    fulfillment_order.version += 1
-    fulfillment_order.updated_at = now
-
-
-async def refresh_order(session: AsyncSession, order: Order, before: Statuses) -> None:
-    """The order's fulfillment status from its fulfillment orders and lines, its version up,
-    and ``order.status_changed`` when a status moved."""
-    now = utcnow()
-    fulfillment_orders = await orders.fulfillment_orders_of(session, [order.id])
-    for fulfillment_order in fulfillment_orders:
-        fulfillment_order.status = lifecycle.effective_status(fulfillment_order, now)
-    lines = await orders.lines_of(session, [order.id])
-    order.fulfillment_status = fulfillment_status(
-        [fo for fo in fulfillment_orders if fo.status != FulfillmentOrderStatus.CANCELLED],
-        fulfilled_units=sum(line.fulfilled_quantity for line in lines),
-        current_units=sum(line.current_quantity for line in lines),
-        restocked=False,
-    )
-    order_service.touch(order)
-    await record_status_change(session, order, before)
 
 
 async def _announce(

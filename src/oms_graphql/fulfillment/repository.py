@@ -275,3 +275,12 @@ async def due_fulfillment_orders(
         .limit(limit)
     )
     return list((await session.scalars(statement)).all())
+
+
+async def fulfillment_lines_by_id(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[FulfillmentLine]:
+    if not ids:
+        return []
+    statement = select(FulfillmentLine).where(FulfillmentLine.id.in_(set(ids)))
+    return list((await session.scalars(statement)).all())

@@ -10,8 +10,8 @@ from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError
 from oms_graphql.events import EventType, record_event
 from oms_graphql.fulfillment import lifecycle, reroute
-from oms_graphql.fulfillment.holds import locked, refresh_order, touch
 from oms_graphql.fulfillment.lifecycle import Action, Reply
+from oms_graphql.fulfillment.work import locked, refresh_order, touch
 from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.locations import repository as locations
 from oms_graphql.models import (

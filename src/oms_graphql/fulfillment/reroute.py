@@ -19,6 +19,7 @@ from oms_graphql.errors import DomainError, Problem
 from oms_graphql.events import EventType, record_event
 from oms_graphql.fulfillment import lifecycle, planning
 from oms_graphql.fulfillment.planning import Limits, Where
+from oms_graphql.fulfillment.work import lock_orders_of
 from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory.stock import StockChange, change_stock
@@ -103,17 +104,16 @@ async def _locked_fulfillment_orders(
     ]
     if missing:
         raise DomainError(missing)
-    order_ids = {fo.order_id for fo in found.values()}
-    if len(order_ids) > 1:
+    locked_orders = await lock_orders_of(
+        session, list(found.values()), channels=channels, field=("fulfillmentOrderIds", "0")
+    )
+    if len(locked_orders) > 1:
         raise DomainError.single(
             "INVALID",
             "reroute the fulfillment orders of one order at a time",
             ("fulfillmentOrderIds",),
         )
-    # The order first, as every order mutation locks it: no lock-order inversions.
-    order = await order_service.locked(
-        session, order_ids.pop(), channels=channels, path=("fulfillmentOrderIds", "0")
-    )
+    (order,) = locked_orders.values()
     fulfillment_orders = await orders.get_fulfillment_orders(session, ids, for_update=True)
     fulfillment_orders.sort(key=lambda fo: ids.index(fo.id))
     now = utcnow()

@@ -14,8 +14,8 @@ from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError, Problem
 from oms_graphql.events import EventType, record_event
 from oms_graphql.fulfillment import lifecycle
-from oms_graphql.fulfillment.holds import locked, refresh_order, touch
 from oms_graphql.fulfillment.lifecycle import Action
+from oms_graphql.fulfillment.work import lock_orders_of, locked, refresh_order, touch
 from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory.stock import StockChange, change_stock
@@ -29,7 +29,6 @@ from oms_graphql.models import (
     Order,
 )
 from oms_graphql.orders import repository as orders
-from oms_graphql.orders import service as order_service
 from oms_graphql.orders.events import Statuses
 from oms_graphql.orders.placement import open_fulfillment_order
 
@@ -321,11 +320,12 @@ async def merge(
         found = await orders.get_fulfillment_orders(session, ids)
         if len(found) != len(ids):
             raise DomainError.single("NOT_FOUND", "fulfillment order not found", path)
-        if len({fo.order_id for fo in found}) > 1:
+        locked_orders = await lock_orders_of(session, found, channels=channels, field=path)
+        if len(locked_orders) > 1:
             raise DomainError.single("INVALID", "only one order's work can merge", path)
         if len({fo.location_id for fo in found}) > 1:
             raise DomainError.single("MIXED_LOCATIONS", "only work at one location merges", path)
-        order = await order_service.locked(session, found[0].order_id, channels=channels, path=path)
+        (order,) = locked_orders.values()
         by_id = {
             fo.id: fo for fo in await orders.get_fulfillment_orders(session, ids, for_update=True)
         }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from oms_graphql.db import Database, utcnow
 from oms_graphql.events import EventType, record_event
 from oms_graphql.fulfillment import repository
-from oms_graphql.fulfillment.holds import refresh_order
+from oms_graphql.fulfillment.work import refresh_order
 from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.models import FulfillmentOrderStatus
 from oms_graphql.orders import repository as orders

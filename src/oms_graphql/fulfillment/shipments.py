@@ -19,8 +19,8 @@ from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError, Problem
 from oms_graphql.events import EventType, record_event
 from oms_graphql.fulfillment import lifecycle, repository
-from oms_graphql.fulfillment.holds import refresh_order, touch
 from oms_graphql.fulfillment.lifecycle import Action
+from oms_graphql.fulfillment.work import lock_orders_of, refresh_order, touch
 from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.inventory.stock import StockChange, change_stock
 from oms_graphql.models import (
@@ -29,6 +29,7 @@ from oms_graphql.models import (
     FulfillmentLine,
     FulfillmentOrder,
     FulfillmentOrderLine,
+    FulfillmentOrderRequestStatus,
     FulfillmentOrderStatus,
     FulfillmentState,
     InventoryReason,
@@ -106,15 +107,16 @@ async def _lock_work(
     ]
     if missing:
         raise DomainError(missing)
-    if len({fo.order_id for fo in found.values()}) > 1:
+    locked_orders = await lock_orders_of(
+        session, list(found.values()), channels=channels, field=(*path, "0", "fulfillmentOrderId")
+    )
+    if len(locked_orders) > 1:
         raise DomainError.single(
             "INVALID", "a fulfillment ships the fulfillment orders of one order", path
         )
     if len({fo.location_id for fo in found.values()}) > 1:
         raise DomainError.single("MIXED_LOCATIONS", "a fulfillment ships from one location", path)
-    order = await order_service.locked(
-        session, found[ids[0]].order_id, channels=channels, path=(*path, "0", "fulfillmentOrderId")
-    )
+    (order,) = locked_orders.values()
     locked = {
         fo.id: fo for fo in await orders.get_fulfillment_orders(session, ids, for_update=True)
     }
@@ -243,6 +245,8 @@ async def create_fulfillment(
             FulfillmentOrderStatus.CLOSED if left == 0 else FulfillmentOrderStatus.IN_PROGRESS,
             now,
         )
+        if left == 0 and fulfillment_order.request_status in lifecycle.SERVICE_OWNED:
+            fulfillment_order.request_status = FulfillmentOrderRequestStatus.CLOSED
     await session.flush()
     await _announce(
         session,
@@ -457,6 +461,8 @@ async def cancel_fulfillment(
             FulfillmentOrderStatus.IN_PROGRESS if shipped_some else FulfillmentOrderStatus.OPEN,
             now,
         )
+        if fulfillment_order.request_status == FulfillmentOrderRequestStatus.CLOSED:
+            fulfillment_order.request_status = FulfillmentOrderRequestStatus.ACCEPTED
     fulfillment.status = FulfillmentState.CANCELLED
     fulfillment.version += 1
     fulfillment.updated_at = now

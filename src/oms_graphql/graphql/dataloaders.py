@@ -49,6 +49,10 @@ class Loaders:
         return self._by_id(fulfillment.fulfillments_by_id)
 
     @cached_property
+    def fulfillment_line(self) -> DataLoader[int, models.FulfillmentLine | None]:
+        return self._by_id(fulfillment.fulfillment_lines_by_id)
+
+    @cached_property
     def fulfillments_of_order(self) -> DataLoader[int, list[models.Fulfillment]]:
         return self._grouped(fulfillment.fulfillments_of_orders, lambda row: row.order_id)
 

@@ -29,7 +29,7 @@ from oms_graphql.graphql.extensions import (
 from oms_graphql.graphql.fulfillment.mutations import RoutingMutations
 from oms_graphql.graphql.fulfillment.operations import FulfillmentMutations
 from oms_graphql.graphql.fulfillment.queries import FulfillmentQueries, RoutingQueries
-from oms_graphql.graphql.fulfillment.shipments import Fulfillment
+from oms_graphql.graphql.fulfillment.shipments import Fulfillment, FulfillmentLineItem
 from oms_graphql.graphql.fulfillment.types import RoutingRules
 from oms_graphql.graphql.inventory.mutations import InventoryMutations
 from oms_graphql.graphql.inventory.queries import InventoryQueries
@@ -115,6 +115,7 @@ def create_schema() -> OmsSchema:
             FulfillmentOrder,
             FulfillmentOrderLineItem,
             Fulfillment,
+            FulfillmentLineItem,
             RoutingRules,
             TaxRate,
         ],

@@ -70,9 +70,17 @@ class FulfillmentEvent:
 
 
 @strawberry.type(description="Units of one line that left in a fulfillment.")
-class FulfillmentLineItem:
+class FulfillmentLineItem(Node):
     row: strawberry.Private[models.FulfillmentLine]
     quantity: int = strawberry.field(description="How many units.")
+
+    @classmethod
+    def from_model(cls, row: models.FulfillmentLine) -> FulfillmentLineItem:
+        return cls(
+            id=strawberry.ID(encode_gid("FulfillmentLineItem", row.id)),
+            row=row,
+            quantity=row.quantity,
+        )
 
     @strawberry.field(description="The order line.")
     async def line_item(self, info: Info) -> LineItem:
@@ -123,7 +131,7 @@ class Fulfillment(Node):
     @strawberry.field(description="What it carried.")
     async def fulfillment_line_items(self, info: Info) -> list[FulfillmentLineItem]:
         rows = await info.context.loaders.fulfillment_lines.load(self.row.id)
-        return [FulfillmentLineItem(row=row, quantity=row.quantity) for row in rows]
+        return [FulfillmentLineItem.from_model(row) for row in rows]
 
     @strawberry.field(description="The steps of the shipment, oldest first.")
     async def events(self, info: Info) -> list[FulfillmentEvent]:
@@ -162,4 +170,19 @@ async def _load_fulfillments(info: Info, ids: Sequence[int]) -> list[Fulfillment
     ]
 
 
+async def _load_fulfillment_lines(
+    info: Info, ids: Sequence[int]
+) -> list[FulfillmentLineItem | None]:
+    rows = await info.context.loaders.fulfillment_line.load_many(list(ids))
+    parents = await info.context.loaders.fulfillment.load_many(
+        [row.fulfillment_id if row else 0 for row in rows]
+    )
+    orders = await visible_orders(info, [parent.order_id if parent else 0 for parent in parents])
+    return [
+        FulfillmentLineItem.from_model(row) if row and order else None
+        for row, order in zip(rows, orders, strict=True)
+    ]
+
+
 register_node("Fulfillment", read_scope="read_fulfillments", load=_load_fulfillments)
+register_node("FulfillmentLineItem", read_scope="read_fulfillments", load=_load_fulfillment_lines)

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from oms_graphql.graphql.fulfillment.shipments import Fulfillment, FulfillmentHold
 
 _SHIPMENTS = "oms_graphql.graphql.fulfillment.shipments"
+"""Fulfillment types refer back to orders: they are imported lazily, where used."""
 
 R = TypeVar("R")
 N = TypeVar("N")
