@@ -495,7 +495,7 @@ async def test_a_reroute_moves_the_fulfillment_order_and_its_committed_stock(
     )
     (event,) = events.ok()["events"]["nodes"]
     assert event["data"]["fromLocationId"] == country.gid("Roma")
-    assert event["data"]["toLocationId"] == country.gid("Milano")
+    assert event["data"]["locationId"] == country.gid("Milano")
 
 
 async def test_a_reroute_can_split_a_fulfillment_order(

@@ -10,11 +10,11 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.db import utcnow
-from oms_graphql.events import EventType, record_event
+from oms_graphql.events import EventType
 from oms_graphql.fulfillment import lifecycle, repository
 from oms_graphql.fulfillment.lifecycle import Action
-from oms_graphql.fulfillment.work import locked, refresh_order, touch
-from oms_graphql.ids import GlobalId, encode_gid
+from oms_graphql.fulfillment.work import announce, locked, refresh_order, touch
+from oms_graphql.ids import encode_gid
 from oms_graphql.inventory.stock import StockChange, change_stock
 from oms_graphql.models import FulfillmentOrder, FulfillmentOrderStatus, InventoryReason
 from oms_graphql.orders import repository as orders
@@ -58,16 +58,12 @@ async def cancel(
         FulfillmentOrderStatus.INCOMPLETE if shipped else FulfillmentOrderStatus.CANCELLED
     )
     touch(fulfillment_order, now)
-    await record_event(
+    await announce(
         session,
         EventType.FULFILLMENT_ORDER_CANCELLED,
-        GlobalId("FulfillmentOrder", fulfillment_order.id),
-        {
-            "orderId": encode_gid("Order", order.id),
-            "status": fulfillment_order.status.value,
-            "releasedUnits": sum(released.values()),
-        },
-        channel=(await orders.channel_of(session, order)).handle,
+        order,
+        fulfillment_order,
+        {"releasedUnits": sum(released.values())},
     )
     await refresh_order(session, order, before)
     return fulfillment_order

@@ -10,19 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oms_graphql.actor import current_actor
 from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError
-from oms_graphql.events import EventType, record_event
+from oms_graphql.events import EventType
 from oms_graphql.fulfillment import lifecycle, repository
 from oms_graphql.fulfillment.lifecycle import Action
-from oms_graphql.fulfillment.work import locked, refresh_order, touch
-from oms_graphql.ids import GlobalId, encode_gid
+from oms_graphql.fulfillment.work import announce, locked, refresh_order, touch
 from oms_graphql.models import (
     FulfillmentHold,
     FulfillmentHoldReason,
     FulfillmentOrder,
     FulfillmentOrderStatus,
-    Order,
 )
-from oms_graphql.orders import repository as orders
 from oms_graphql.orders.events import Statuses
 
 NOTES_MAX = 1000
@@ -33,27 +30,6 @@ RESCHEDULE_HORIZON_DAYS = 366
 class NewHold:
     reason: FulfillmentHoldReason
     reason_notes: str | None = None
-
-
-async def _announce(
-    session: AsyncSession,
-    type: EventType,
-    order: Order,
-    fulfillment_order: FulfillmentOrder,
-    data: dict[str, object],
-) -> None:
-    channel = await orders.channel_of(session, order)
-    await record_event(
-        session,
-        type,
-        GlobalId("FulfillmentOrder", fulfillment_order.id),
-        {
-            "orderId": encode_gid("Order", order.id),
-            "status": fulfillment_order.status.value,
-            **data,
-        },
-        channel=channel.handle,
-    )
 
 
 async def hold(
@@ -90,7 +66,7 @@ async def hold(
     )
     touch(fulfillment_order, now)
     await session.flush()
-    await _announce(
+    await announce(
         session,
         EventType.FULFILLMENT_ORDER_HELD,
         order,
@@ -120,9 +96,7 @@ async def release_hold(
     fulfillment_order.held_from = None
     fulfillment_order.status = lifecycle.effective_status(fulfillment_order, now)
     touch(fulfillment_order, now)
-    await _announce(
-        session, EventType.FULFILLMENT_ORDER_HOLD_RELEASED, order, fulfillment_order, {}
-    )
+    await announce(session, EventType.FULFILLMENT_ORDER_HOLD_RELEASED, order, fulfillment_order, {})
     await refresh_order(session, order, before)
     return fulfillment_order
 
@@ -155,7 +129,7 @@ async def reschedule(
         FulfillmentOrderStatus.SCHEDULED if fulfill_at > now else FulfillmentOrderStatus.OPEN
     )
     touch(fulfillment_order, now)
-    await _announce(
+    await announce(
         session,
         EventType.FULFILLMENT_ORDER_RESCHEDULED,
         order,

@@ -8,19 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError
-from oms_graphql.events import EventType, record_event
+from oms_graphql.events import EventType
 from oms_graphql.fulfillment import lifecycle, reroute
 from oms_graphql.fulfillment.lifecycle import Action, Reply
-from oms_graphql.fulfillment.work import locked, refresh_order, touch
-from oms_graphql.ids import GlobalId, encode_gid
+from oms_graphql.fulfillment.work import announce, locked, refresh_order, touch
 from oms_graphql.locations import repository as locations
 from oms_graphql.models import (
     FulfillmentOrder,
     FulfillmentOrderRequestStatus,
     LocationKind,
-    Order,
 )
-from oms_graphql.orders import repository as orders
 from oms_graphql.orders.events import Statuses
 
 MESSAGE_MAX = 1000
@@ -37,28 +34,6 @@ def _message(message: str | None) -> str | None:
     if text is not None and len(text) > MESSAGE_MAX:
         raise DomainError.single("TOO_LONG", f"at most {MESSAGE_MAX} characters", ("message",))
     return text
-
-
-async def _announce(
-    session: AsyncSession,
-    type: EventType,
-    order: Order,
-    fulfillment_order: FulfillmentOrder,
-    message: str | None,
-) -> None:
-    await record_event(
-        session,
-        type,
-        GlobalId("FulfillmentOrder", fulfillment_order.id),
-        {
-            "orderId": encode_gid("Order", order.id),
-            "locationId": encode_gid("Location", fulfillment_order.location_id),
-            "status": fulfillment_order.status.value,
-            "requestStatus": fulfillment_order.request_status.value,
-            "message": message,
-        },
-        channel=(await orders.channel_of(session, order)).handle,
-    )
 
 
 async def submit(
@@ -90,14 +65,14 @@ async def submit(
         else FulfillmentOrderRequestStatus.SUBMITTED
     )
     touch(fulfillment_order, now)
-    await _announce(
+    await announce(
         session,
         EventType.CANCELLATION_REQUEST_SUBMITTED
         if cancellation
         else EventType.FULFILLMENT_REQUEST_SUBMITTED,
         order,
         fulfillment_order,
-        text,
+        {"message": text},
     )
     await refresh_order(session, order, before)
     return fulfillment_order
@@ -122,7 +97,7 @@ async def answer(
     fulfillment_order.request_status = request
     fulfillment_order.status = status
     touch(fulfillment_order, now)
-    await _announce(session, _EVENTS[answer], order, fulfillment_order, text)
+    await announce(session, _EVENTS[answer], order, fulfillment_order, {"message": text})
     await refresh_order(session, order, before)
     if reroute_after and answer == Reply.REJECT_FULFILLMENT:
         await session.flush()

@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError, Problem
-from oms_graphql.events import EventType, record_event
+from oms_graphql.events import EventType
 from oms_graphql.fulfillment import lifecycle, planning
 from oms_graphql.fulfillment.planning import Limits, Where
-from oms_graphql.fulfillment.work import lock_orders_of
-from oms_graphql.ids import GlobalId, encode_gid
+from oms_graphql.fulfillment.work import announce, lock_orders_of
+from oms_graphql.ids import encode_gid
 from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory.stock import StockChange, change_stock
 from oms_graphql.locations import repository as locations
@@ -213,7 +213,6 @@ async def reroute(
     return await _regroup(
         session,
         order,
-        channel.handle,
         fulfillment_orders,
         fo_lines,
         order_lines,
@@ -258,7 +257,6 @@ async def _move_stock(
 async def _regroup(
     session: AsyncSession,
     order: Order,
-    channel: str,
     fulfillment_orders: Sequence[FulfillmentOrder],
     fo_lines: Sequence[FulfillmentOrderLine],
     order_lines: dict[int, OrderLine],
@@ -281,9 +279,7 @@ async def _regroup(
         if keep != origin:
             fo.location_id = keep
             fo.request_status = FulfillmentOrderRequestStatus.UNSUBMITTED
-            await _announce_move(
-                session, order, channel, fo, origin, groups[keep], fo_lines, order_lines
-            )
+            await _announce_move(session, order, fo, origin, groups[keep], fo_lines, order_lines)
         fo.routing_decision_id = decision_id
         fo.version += 1
         fo.updated_at = now
@@ -296,9 +292,7 @@ async def _regroup(
             await session.flush()
             for index in indexes:
                 fo_lines[index].fulfillment_order_id = split_off.id
-            await _announce_move(
-                session, order, channel, split_off, origin, indexes, fo_lines, order_lines
-            )
+            await _announce_move(session, order, split_off, origin, indexes, fo_lines, order_lines)
             moved.append(split_off)
     if moved:
         order_service.touch(order)
@@ -309,21 +303,19 @@ async def _regroup(
 async def _announce_move(
     session: AsyncSession,
     order: Order,
-    channel: str,
     fo: FulfillmentOrder,
     origin: int,
     indexes: Sequence[int],
     fo_lines: Sequence[FulfillmentOrderLine],
     order_lines: dict[int, OrderLine],
 ) -> None:
-    await record_event(
+    await announce(
         session,
         EventType.FULFILLMENT_ORDER_REROUTED,
-        GlobalId("FulfillmentOrder", fo.id),
+        order,
+        fo,
         {
-            "orderId": encode_gid("Order", order.id),
             "fromLocationId": encode_gid("Location", origin),
-            "toLocationId": encode_gid("Location", fo.location_id),
             "lineItems": [
                 {
                     "sku": order_lines[fo_lines[i].order_line_id].sku,
@@ -332,5 +324,4 @@ async def _announce_move(
                 for i in indexes
             ],
         },
-        channel=channel,
     )

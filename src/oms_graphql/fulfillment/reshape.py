@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError, Problem
-from oms_graphql.events import EventType, record_event
+from oms_graphql.events import EventType
 from oms_graphql.fulfillment import lifecycle
 from oms_graphql.fulfillment.lifecycle import Action
-from oms_graphql.fulfillment.work import lock_orders_of, locked, refresh_order, touch
-from oms_graphql.ids import GlobalId, encode_gid
+from oms_graphql.fulfillment.work import announce, lock_orders_of, locked, refresh_order, touch
+from oms_graphql.ids import encode_gid
 from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory.stock import StockChange, change_stock
 from oms_graphql.locations import repository as locations
@@ -26,7 +26,6 @@ from oms_graphql.models import (
     FulfillmentOrderRequestStatus,
     FulfillmentOrderStatus,
     InventoryReason,
-    Order,
 )
 from oms_graphql.orders import repository as orders
 from oms_graphql.orders.events import Statuses
@@ -115,27 +114,6 @@ def _carve(
         )
 
 
-async def _announce(
-    session: AsyncSession,
-    type: EventType,
-    order: Order,
-    fulfillment_order: FulfillmentOrder,
-    data: dict[str, object],
-) -> None:
-    await record_event(
-        session,
-        type,
-        GlobalId("FulfillmentOrder", fulfillment_order.id),
-        {
-            "orderId": encode_gid("Order", order.id),
-            "locationId": encode_gid("Location", fulfillment_order.location_id),
-            "status": fulfillment_order.status.value,
-            **data,
-        },
-        channel=(await orders.channel_of(session, order)).handle,
-    )
-
-
 async def move(
     session: AsyncSession,
     fulfillment_order_id: int,
@@ -222,7 +200,7 @@ async def move(
         _carve(session, chosen, moved, level_for)
     touch(fulfillment_order, now)
     await session.flush()
-    await _announce(
+    await announce(
         session,
         EventType.FULFILLMENT_ORDER_MOVED,
         order,
@@ -283,7 +261,7 @@ async def split(
         _carve(session, chosen, split_off, {})
         touch(fulfillment_order, now)
         await session.flush()
-        await _announce(
+        await announce(
             session,
             EventType.FULFILLMENT_ORDER_SPLIT,
             order,
@@ -361,7 +339,7 @@ async def merge(
             touch(fo, now)
         await session.flush()
         for fo in others:
-            await _announce(
+            await announce(
                 session,
                 EventType.FULFILLMENT_ORDER_MERGED,
                 order,

@@ -4,10 +4,9 @@ the stored rows, the orders' fulfillment statuses and the events catch up."""
 from __future__ import annotations
 
 from oms_graphql.db import Database, utcnow
-from oms_graphql.events import EventType, record_event
+from oms_graphql.events import EventType
 from oms_graphql.fulfillment import repository
-from oms_graphql.fulfillment.work import refresh_order
-from oms_graphql.ids import GlobalId, encode_gid
+from oms_graphql.fulfillment.work import announce, refresh_order
 from oms_graphql.models import FulfillmentOrderStatus
 from oms_graphql.orders import repository as orders
 from oms_graphql.orders import service as order_service
@@ -25,7 +24,6 @@ async def open_due(database: Database) -> int:
         async with database.transaction() as session:
             order = await order_service.locked(session, order_id)
             before = Statuses.of(order)
-            channel = (await orders.channel_of(session, order)).handle
             now = utcnow()
             for fulfillment_order in await orders.fulfillment_orders_of(session, [order_id]):
                 if (
@@ -38,12 +36,8 @@ async def open_due(database: Database) -> int:
                 fulfillment_order.version += 1
                 fulfillment_order.updated_at = now
                 opened += 1
-                await record_event(
-                    session,
-                    EventType.FULFILLMENT_ORDER_STATUS_CHANGED,
-                    GlobalId("FulfillmentOrder", fulfillment_order.id),
-                    {"orderId": encode_gid("Order", order_id), "status": "OPEN"},
-                    channel=channel,
+                await announce(
+                    session, EventType.FULFILLMENT_ORDER_STATUS_CHANGED, order, fulfillment_order
                 )
             await refresh_order(session, order, before)
     return opened

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError
+from oms_graphql.events import EventType, record_event
 from oms_graphql.fulfillment import lifecycle
+from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.models import FulfillmentOrder, FulfillmentOrderStatus, Order
 from oms_graphql.orders import repository as orders
 from oms_graphql.orders import service as order_service
@@ -77,3 +79,27 @@ async def refresh_order(session: AsyncSession, order: Order, before: Statuses) -
     )
     order_service.touch(order)
     await record_status_change(session, order, before)
+
+
+async def announce(
+    session: AsyncSession,
+    type: EventType,
+    order: Order,
+    fulfillment_order: FulfillmentOrder,
+    data: dict[str, object] | None = None,
+) -> None:
+    """A ``fulfillment_order.*`` event: the work's order, location and statuses, and
+    ``data``; it carries the order's channel for channel-limited readers."""
+    await record_event(
+        session,
+        type,
+        GlobalId("FulfillmentOrder", fulfillment_order.id),
+        {
+            "orderId": encode_gid("Order", order.id),
+            "locationId": encode_gid("Location", fulfillment_order.location_id),
+            "status": fulfillment_order.status.value,
+            "requestStatus": fulfillment_order.request_status.value,
+            **(data or {}),
+        },
+        channel=(await orders.channel_of(session, order)).handle,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,8 @@ from oms_graphql.models import FulfillmentOrder as FulfillmentOrderRow
 from oms_graphql.orders import repository as orders
 
 _ERRORS = "Problems with the input; when present, nothing was written."
+T = TypeVar("T")
+P = TypeVar("P")
 
 
 @strawberry.input(description="Why to hold a fulfillment order.")
@@ -242,6 +244,33 @@ def _fulfillment_id(raw: str) -> int:
     return decode_gid(raw, expected="Fulfillment").pk
 
 
+async def _run(
+    info: Info,
+    operation: str,
+    arguments: dict[str, Any],
+    idempotency_key: str | None,
+    action: Callable[[AsyncSession], Awaitable[T]],
+    *,
+    remember: Callable[[T], Any],
+    recall: Callable[[AsyncSession, Any], Awaitable[T]],
+    answer: Callable[[T | None, list[FulfillmentOrderUserError]], P],
+) -> P:
+    """Run a fulfillment mutation in one transaction; ``answer`` builds its payload from the
+    result, or from the userErrors (with None) when it was refused."""
+    outcome = await mutate(
+        info,
+        operation=operation,
+        arguments=arguments,
+        idempotency_key=idempotency_key,
+        action=action,
+        remember=remember,
+        recall=recall,
+    )
+    if isinstance(outcome, DomainError):
+        return answer(None, user_errors(outcome, FulfillmentOrderUserError))
+    return answer(outcome, [])
+
+
 async def _change_fulfillment_order(
     info: Info,
     operation: str,
@@ -249,21 +278,18 @@ async def _change_fulfillment_order(
     idempotency_key: str | None,
     action: Callable[[AsyncSession], Awaitable[FulfillmentOrderRow]],
 ) -> FulfillmentOrderPayload:
-    outcome = await mutate(
+    return await _run(
         info,
-        operation=operation,
-        arguments=arguments,
-        idempotency_key=idempotency_key,
-        action=action,
+        operation,
+        arguments,
+        idempotency_key,
+        action,
         remember=lambda row: row.id,
         recall=_recall_fulfillment_order,
-    )
-    if isinstance(outcome, DomainError):
-        return FulfillmentOrderPayload(
-            fulfillment_order=None, user_errors=user_errors(outcome, FulfillmentOrderUserError)
-        )
-    return FulfillmentOrderPayload(
-        fulfillment_order=FulfillmentOrder.from_model(outcome), user_errors=[]
+        answer=lambda row, errors: FulfillmentOrderPayload(
+            fulfillment_order=FulfillmentOrder.from_model(row) if row else None,
+            user_errors=errors,
+        ),
     )
 
 
@@ -274,20 +300,18 @@ async def _change_fulfillment(
     idempotency_key: str | None,
     action: Callable[[AsyncSession], Awaitable[FulfillmentRow]],
 ) -> FulfillmentPayload:
-    outcome = await mutate(
+    return await _run(
         info,
-        operation=operation,
-        arguments=arguments,
-        idempotency_key=idempotency_key,
-        action=action,
+        operation,
+        arguments,
+        idempotency_key,
+        action,
         remember=lambda row: row.id,
         recall=_recall_fulfillment,
+        answer=lambda row, errors: FulfillmentPayload(
+            fulfillment=Fulfillment.from_model(row) if row else None, user_errors=errors
+        ),
     )
-    if isinstance(outcome, DomainError):
-        return FulfillmentPayload(
-            fulfillment=None, user_errors=user_errors(outcome, FulfillmentOrderUserError)
-        )
-    return FulfillmentPayload(fulfillment=Fulfillment.from_model(outcome), user_errors=[])
 
 
 Message = Annotated[
@@ -545,17 +569,17 @@ class FulfillmentMutations:
         pk = _fulfillment_order_id(id)
         location_id = decode_gid(new_location_id, expected="Location").pk
         parts = _parts(fulfillment_order_line_items)
-        outcome = await mutate(
+        return await _run(
             info,
-            operation="fulfillmentOrderMove",
-            arguments={
+            "fulfillmentOrderMove",
+            {
                 "id": id,
                 "newLocationId": new_location_id,
                 "fulfillmentOrderLineItems": fulfillment_order_line_items,
                 "expectedVersion": expected_version,
             },
-            idempotency_key=idempotency_key,
-            action=lambda session: reshape.move(
+            idempotency_key,
+            lambda session: reshape.move(
                 session,
                 pk,
                 location_id,
@@ -565,18 +589,11 @@ class FulfillmentMutations:
             ),
             remember=lambda pair: [pair[0].id, pair[1].id],
             recall=_recall_fulfillment_orders,
-        )
-        if isinstance(outcome, DomainError):
-            return FulfillmentOrderMovePayload(
-                moved_fulfillment_order=None,
-                original_fulfillment_order=None,
-                user_errors=user_errors(outcome, FulfillmentOrderUserError),
-            )
-        moved, original = outcome
-        return FulfillmentOrderMovePayload(
-            moved_fulfillment_order=FulfillmentOrder.from_model(moved),
-            original_fulfillment_order=FulfillmentOrder.from_model(original),
-            user_errors=[],
+            answer=lambda pair, errors: FulfillmentOrderMovePayload(
+                moved_fulfillment_order=FulfillmentOrder.from_model(pair[0]) if pair else None,
+                original_fulfillment_order=FulfillmentOrder.from_model(pair[1]) if pair else None,
+                user_errors=errors,
+            ),
         )
 
     @strawberry.mutation(
@@ -595,38 +612,35 @@ class FulfillmentMutations:
         ],
         idempotency_key: IdempotencyKey = None,
     ) -> FulfillmentOrderSplitPayload:
-        requests = [
+        splits = [
             reshape.SplitRequest(
                 _fulfillment_order_id(split.fulfillment_order_id),
                 _parts(split.fulfillment_order_line_items) or [],
             )
             for split in fulfillment_order_splits
         ]
-        outcome = await mutate(
+        return await _run(
             info,
-            operation="fulfillmentOrderSplit",
-            arguments={"fulfillmentOrderSplits": fulfillment_order_splits},
-            idempotency_key=idempotency_key,
-            action=lambda session: reshape.split(
-                session, requests, channels=info.context.principal.channels
+            "fulfillmentOrderSplit",
+            {"fulfillmentOrderSplits": fulfillment_order_splits},
+            idempotency_key,
+            lambda session: reshape.split(
+                session, splits, channels=info.context.principal.channels
             ),
             remember=lambda pairs: [pk for pair in pairs for pk in (pair[0].id, pair[1].id)],
             recall=_recall_pairs,
-        )
-        if isinstance(outcome, DomainError):
-            return FulfillmentOrderSplitPayload(
-                fulfillment_order_splits=None,
-                user_errors=user_errors(outcome, FulfillmentOrderUserError),
-            )
-        return FulfillmentOrderSplitPayload(
-            fulfillment_order_splits=[
-                FulfillmentOrderSplitResult(
-                    fulfillment_order=FulfillmentOrder.from_model(original),
-                    remaining_fulfillment_order=FulfillmentOrder.from_model(split_off),
-                )
-                for original, split_off in outcome
-            ],
-            user_errors=[],
+            answer=lambda pairs, errors: FulfillmentOrderSplitPayload(
+                fulfillment_order_splits=None
+                if pairs is None
+                else [
+                    FulfillmentOrderSplitResult(
+                        fulfillment_order=FulfillmentOrder.from_model(original),
+                        remaining_fulfillment_order=FulfillmentOrder.from_model(split_off),
+                    )
+                    for original, split_off in pairs
+                ],
+                user_errors=errors,
+            ),
         )
 
     @strawberry.mutation(
@@ -649,28 +663,25 @@ class FulfillmentMutations:
             [_fulfillment_order_id(raw) for raw in merge.fulfillment_order_ids]
             for merge in fulfillment_order_merge_inputs
         ]
-        outcome = await mutate(
+        return await _run(
             info,
-            operation="fulfillmentOrdersMerge",
-            arguments={"fulfillmentOrderMergeInputs": fulfillment_order_merge_inputs},
-            idempotency_key=idempotency_key,
-            action=lambda session: reshape.merge(
+            "fulfillmentOrdersMerge",
+            {"fulfillmentOrderMergeInputs": fulfillment_order_merge_inputs},
+            idempotency_key,
+            lambda session: reshape.merge(
                 session, groups, channels=info.context.principal.channels
             ),
             remember=lambda merged: [row.id for row in merged],
             recall=_recall_fulfillment_orders,
-        )
-        if isinstance(outcome, DomainError):
-            return FulfillmentOrdersMergePayload(
-                fulfillment_order_merges=None,
-                user_errors=user_errors(outcome, FulfillmentOrderUserError),
-            )
-        return FulfillmentOrdersMergePayload(
-            fulfillment_order_merges=[
-                FulfillmentOrderMergeResult(fulfillment_order=FulfillmentOrder.from_model(row))
-                for row in outcome
-            ],
-            user_errors=[],
+            answer=lambda merged, errors: FulfillmentOrdersMergePayload(
+                fulfillment_order_merges=None
+                if merged is None
+                else [
+                    FulfillmentOrderMergeResult(fulfillment_order=FulfillmentOrder.from_model(row))
+                    for row in merged
+                ],
+                user_errors=errors,
+            ),
         )
 
     @strawberry.mutation(
@@ -743,12 +754,12 @@ class FulfillmentMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> FulfillmentEventPayload:
         pk = _fulfillment_id(fulfillment_event.fulfillment_id)
-        outcome = await mutate(
+        return await _run(
             info,
-            operation="fulfillmentEventCreate",
-            arguments={"fulfillmentEvent": fulfillment_event},
-            idempotency_key=idempotency_key,
-            action=lambda session: shipments.add_event(
+            "fulfillmentEventCreate",
+            {"fulfillmentEvent": fulfillment_event},
+            idempotency_key,
+            lambda session: shipments.add_event(
                 session,
                 pk,
                 fulfillment_event.status,
@@ -758,13 +769,10 @@ class FulfillmentMutations:
             ),
             remember=lambda row: row.id,
             recall=_recall_event,
-        )
-        if isinstance(outcome, DomainError):
-            return FulfillmentEventPayload(
-                fulfillment_event=None, user_errors=user_errors(outcome, FulfillmentOrderUserError)
-            )
-        return FulfillmentEventPayload(
-            fulfillment_event=FulfillmentEvent.from_model(outcome), user_errors=[]
+            answer=lambda row, errors: FulfillmentEventPayload(
+                fulfillment_event=FulfillmentEvent.from_model(row) if row else None,
+                user_errors=errors,
+            ),
         )
 
     @strawberry.mutation(
