@@ -860,3 +860,26 @@ async def test_a_request_to_a_location_that_is_not_a_fulfillment_service_is_refu
 
     assert [e["code"] for e in refused["userErrors"]] == ["INVALID"]
     assert table_counts(sync_engine) == before
+
+
+async def test_cancelling_an_order_ends_shipped_work_incomplete_and_releases_its_holds(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    shop = await a_shop(database)
+    order = await placed(api, ("TEE", 3))
+    (fo,) = order["fulfillmentOrders"]["nodes"]
+    await ship(api, work(fo, (0, 1)))
+    await api.gql(HOLD, {"id": fo["id"], "reason": "OTHER"})
+
+    cancelled = await api.gql(
+        "mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER) "
+        "{ userErrors { code } } }",
+        {"id": order["id"]},
+    )
+
+    assert cancelled.ok()["orderCancel"]["userErrors"] == []
+    (ended,) = (await read_order(api, order["id"]))["fulfillmentOrders"]["nodes"]
+    assert ended["status"] == "INCOMPLETE"
+    assert ended["fulfillmentHolds"] == []
+    level = quantities(sync_engine, shop.levels[("TEE", "Milano")])
+    assert (level["on_hand"], level["committed"], level["available"]) == (9, 0, 9)

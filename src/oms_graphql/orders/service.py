@@ -13,6 +13,7 @@ from oms_graphql.customers import service as customer_service
 from oms_graphql.db import utcnow
 from oms_graphql.errors import DomainError, Problem
 from oms_graphql.events import EventType
+from oms_graphql.fulfillment import repository as fulfillment_repository
 from oms_graphql.ids import encode_gid
 from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory.stock import StockChange, change_stock
@@ -302,7 +303,12 @@ async def _release_stock(session: AsyncSession, order: Order, *, restock: bool) 
     open_ones = [
         fo
         for fo in fulfillment_orders
-        if fo.status not in (FulfillmentOrderStatus.CLOSED, FulfillmentOrderStatus.CANCELLED)
+        if fo.status
+        not in (
+            FulfillmentOrderStatus.CLOSED,
+            FulfillmentOrderStatus.CANCELLED,
+            FulfillmentOrderStatus.INCOMPLETE,
+        )
     ]
     fo_lines = await repository.fulfillment_order_lines_of(session, [fo.id for fo in open_ones])
     held = [line for line in fo_lines if line.level_id is not None and line.remaining_quantity]
@@ -330,9 +336,22 @@ async def _release_stock(session: AsyncSession, order: Order, *, restock: bool) 
             reference_document_uri=encode_gid("Order", order.id),
             release_expired=False,
         )
+    shipped = {
+        line.fulfillment_order_id
+        for line in fo_lines
+        if line.remaining_quantity < line.total_quantity
+    }
     for line in fo_lines:
         line.remaining_quantity = 0
+    now = utcnow()
     for fo in open_ones:
-        fo.status = FulfillmentOrderStatus.CANCELLED
+        # Work with shipments behind it did not vanish: it ended INCOMPLETE.
+        fo.status = (
+            FulfillmentOrderStatus.INCOMPLETE
+            if fo.id in shipped
+            else FulfillmentOrderStatus.CANCELLED
+        )
+        fo.held_from = None
         fo.version += 1
-        fo.updated_at = utcnow()
+        fo.updated_at = now
+        await fulfillment_repository.release_holds(session, fo.id, now)
