@@ -5,6 +5,7 @@ nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -883,3 +884,32 @@ async def test_cancelling_an_order_ends_shipped_work_incomplete_and_releases_its
     assert ended["fulfillmentHolds"] == []
     level = quantities(sync_engine, shop.levels[("TEE", "Milano")])
     assert (level["on_hand"], level["committed"], level["available"]) == (9, 0, 9)
+
+
+async def test_concurrent_shipments_never_ship_more_than_remains(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    shop = await a_shop(database)
+    order = await placed(api, ("TEE", 3))
+    (fo,) = order["fulfillmentOrders"]["nodes"]
+
+    results = await asyncio.gather(
+        *(
+            api.gql(FULFILL, {"input": {"lineItemsByFulfillmentOrder": [work(fo, (0, 1))]}})
+            for _ in range(6)
+        )
+    )
+
+    payloads = [result.ok()["fulfillmentCreate"] for result in results]
+    shipped = [p for p in payloads if p["fulfillment"] is not None]
+    refused = [p for p in payloads if p["fulfillment"] is None]
+    assert len(shipped) == 3
+    assert {e["code"] for p in refused for e in p["userErrors"]} <= {
+        "OVER_FULFILLMENT",
+        "INVALID_STATE",
+    }
+    level = quantities(sync_engine, shop.levels[("TEE", "Milano")])
+    assert (level["on_hand"], level["committed"]) == (7, 0)
+    after = await read_order(api, order["id"])
+    assert after["displayFulfillmentStatus"] == "FULFILLED"
+    assert len(after["fulfillments"]) == 3
