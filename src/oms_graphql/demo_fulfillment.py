@@ -30,6 +30,8 @@ from oms_graphql.models import (
 from oms_graphql.orders import repository as orders
 
 SEED = 20261130
+RECENT_DAYS = 30
+"""Work at the fulfillment service placed this recently takes the request paths in turn."""
 CARRIERS = (
     ("BRT", "https://vas.brt.it/vas/sped_det_show.hsm?referer=sped_numspe_par.htm&Nspediz={}"),
     ("DHL", "https://www.dhl.com/it-en/home/tracking.html?tracking-id={}"),
@@ -91,7 +93,7 @@ async def carry_out(
         location = await locations.get(session, fo.location_id)
         assert location is not None
         if location.kind == LocationKind.FULFILLMENT_SERVICE:
-            path = next(request_paths) if age_days < 10 else "shipped"
+            path = next(request_paths) if age_days < RECENT_DAYS else "shipped"
             await _through_requests(session, fo, plan, path, age_days, placed_at, now)
         elif not paid:
             reason = (
