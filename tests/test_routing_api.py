@@ -603,3 +603,29 @@ async def test_a_partner_cannot_reroute_another_channels_orders(
     assert [e["code"] for e in result.ok()["fulfillmentOrdersReroute"]["userErrors"]] == [
         "NOT_FOUND"
     ]
+
+
+async def test_local_delivery_comes_from_one_location_within_the_radius(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    await a_country(database, {"Roma": {"TEE": 5}, "Milano": {"MUG": 5}, "Torino": {"TEE": 5}})
+    near_milano = {"city": "Monza", "countryCode": "IT", "latitude": 45.58, "longitude": 9.27}
+    before = table_counts(sync_engine)
+
+    far = await api.gql(
+        CREATE,
+        order_input(("TEE", 1), shippingAddress=near_milano, deliveryMethod="LOCAL_DELIVERY"),
+    )
+
+    errors = far.ok()["orderCreate"]["userErrors"]
+    assert [e["code"] for e in errors] == ["INSUFFICIENT_STOCK"]
+    assert "local delivery radius" in errors[0]["message"]
+    assert table_counts(sync_engine) == before
+    near = await place(
+        api, order_input(("MUG", 1), shippingAddress=near_milano, deliveryMethod="LOCAL_DELIVERY")
+    )
+    assert assigned(near["routingDecision"]) == [("Milano", [("MUG", 1)])]
+    assert candidate(near["routingDecision"], "Roma")["exclusions"] == [
+        "OUT_OF_LOCAL_DELIVERY_RANGE",
+        "NO_STOCK",
+    ]
