@@ -85,11 +85,13 @@ async def carry_out(
     """Hold, request or ship the order's open work as ``plan`` says; a sale at the till is
     handed over at once."""
     work = [
-        fo
+        fo.id
         for fo in await orders.fulfillment_orders_of(session, [order_id])
         if fo.status == FulfillmentOrderStatus.OPEN
     ]
-    for fo in work:
+    for fo_id in work:
+        # Read each afresh: a savepoint rolled back for an earlier one expires them all.
+        (fo,) = await orders.get_fulfillment_orders(session, [fo_id])
         location = await locations.get(session, fo.location_id)
         assert location is not None
         if location.kind == LocationKind.FULFILLMENT_SERVICE:
@@ -115,7 +117,7 @@ async def carry_out(
             await shipments.add_event(
                 session, fulfillment.id, ShipmentStatus.PICKED_UP, happened_at=placed_at
             )
-        elif age_days > 1.5:
+        elif age_days > (0.5 if pickup else 1.5):  # shops prepare pickups the same day
             await _ship_or_schedule(session, fo, plan, age_days, placed_at, now, pickup=pickup)
 
 
@@ -173,8 +175,8 @@ async def _ship(
 
 def _steps(pickup: bool, plan: WorkPlan, age_days: float) -> list[tuple[ShipmentStatus, float]]:
     """The latest step each shipment reached (one event each keeps the load quick)."""
-    if pickup:
-        if age_days > 3:
+    if pickup:  # collected within the week
+        if age_days > 6:
             return [(ShipmentStatus.PICKED_UP, 1.0)]
         return [(ShipmentStatus.READY_FOR_PICKUP, 0.1)]
     if age_days <= 3:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -500,6 +500,36 @@ async def _follow_up(session: AsyncSession, order_id: int, total: Decimal, plan:
         await service.change_status(session, "close", order_id=order_id)
 
 
+async def _fulfil(
+    session: AsyncSession,
+    order_id: int,
+    placed_at: datetime,
+    order: _Order,
+    work: demo_fulfillment.WorkPlan,
+    now: datetime,
+    request_paths: Iterator[str],
+) -> None:
+    """What happened to the order's work; a step the services refuse (say, a reroute with
+    nowhere to go) leaves the work as it was, never the order out. (Its savepoint's rollback
+    expires the session's objects: only ids and plain values cross it.)"""
+    try:
+        async with session.begin_nested():
+            await demo_fulfillment.carry_out(
+                session,
+                order_id,
+                work,
+                placed_at=placed_at,
+                age_days=order.age_days,
+                paid=_ends_paid(order.plan),
+                pickup=order.given.delivery_method is DeliveryMethod.PICKUP,
+                at_till=order.given.channel == "pos",
+                now=now,
+                request_paths=request_paths,
+            )
+    except DomainError:
+        pass
+
+
 async def load_demo_orders(
     session: AsyncSession,
     customers: Sequence[CustomerFields],
@@ -528,21 +558,13 @@ async def load_demo_orders(
             try:
                 async with session.begin_nested():
                     created = await create_order(session, given=order.given)
-                    placed_units = await orders.committed_units(session, created.id)
-                    await _follow_up(session, created.id, created.total_price, order.plan)
+                    order_id, placed_at = created.id, created.created_at
+                    placed_units = await orders.committed_units(session, order_id)
+                    await _follow_up(session, order_id, created.total_price, order.plan)
                     if order.plan.cancel is None:
-                        await demo_fulfillment.carry_out(
-                            session,
-                            created.id,
-                            work,
-                            placed_at=created.created_at,
-                            age_days=order.age_days,
-                            paid=_ends_paid(order.plan),
-                            pickup=order.given.delivery_method is DeliveryMethod.PICKUP,
-                            at_till=order.given.channel == "pos",
-                            now=now,
-                            request_paths=request_paths,
-                        )
+                        await _fulfil(session, order_id, placed_at, order, work, now, request_paths)
+                        # a rerouted fulfillment order took its units elsewhere
+                        placed_units = await orders.committed_units(session, order_id)
             except DomainError:
                 pass  # refused after all: left out, its savepoint rolled back
             else:
