@@ -913,3 +913,27 @@ async def test_concurrent_shipments_never_ship_more_than_remains(
     after = await read_order(api, order["id"])
     assert after["displayFulfillmentStatus"] == "FULFILLED"
     assert len(after["fulfillments"]) == 3
+
+
+async def test_a_shipment_of_a_cancelled_order_cannot_be_undone(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    await a_shop(database)
+    order = await placed(api, ("TEE", 3))
+    (fo,) = order["fulfillmentOrders"]["nodes"]
+    fulfillment = await ship(api, work(fo, (0, 1)))
+    await api.gql(
+        "mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER) "
+        "{ userErrors { code } } }",
+        {"id": order["id"]},
+    )
+    before = table_counts(sync_engine)
+
+    refused = await api.gql(CANCEL, {"id": fulfillment["id"]})
+
+    assert [e["code"] for e in refused.ok()["fulfillmentCancel"]["userErrors"]] == ["INVALID_STATE"]
+    assert table_counts(sync_engine) == before
+    finished = await api.gql(LIST, {"query": "status:incomplete", "closed": False})
+    assert finished.ok()["fulfillmentOrders"]["nodes"] == []
+    shown = await api.gql(LIST, {"query": "status:incomplete", "closed": True})
+    assert len(shown.ok()["fulfillmentOrders"]["nodes"]) == 1

@@ -247,7 +247,11 @@ def fulfillment_orders_scope(
     if not include_closed:
         conditions.append(
             FulfillmentOrder.status.not_in(
-                [FulfillmentOrderStatus.CLOSED, FulfillmentOrderStatus.CANCELLED]
+                [
+                    FulfillmentOrderStatus.CLOSED,
+                    FulfillmentOrderStatus.CANCELLED,
+                    FulfillmentOrderStatus.INCOMPLETE,
+                ]
             )
         )
     return and_(*conditions) if conditions else None

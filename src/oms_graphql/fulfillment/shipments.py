@@ -34,6 +34,7 @@ from oms_graphql.models import (
     FulfillmentState,
     InventoryReason,
     Order,
+    OrderStatus,
     ShipmentStatus,
 )
 from oms_graphql.orders import repository as orders
@@ -412,6 +413,11 @@ async def cancel_fulfillment(
     order, fulfillment = await _locked_fulfillment(session, fulfillment_id, channels, ("id",))
     if fulfillment.status == FulfillmentState.CANCELLED:
         raise DomainError.single("INVALID_STATE", "the fulfillment is already cancelled", ("id",))
+    if order.status == OrderStatus.CANCELLED:
+        # Its open work was cancelled with the order: nothing could take the units back.
+        raise DomainError.single(
+            "INVALID_STATE", "the order was cancelled; create a return instead", ("id",)
+        )
     if fulfillment.shipment_status in DELIVERED:
         raise DomainError.single(
             "INVALID_STATE", "the shipment was delivered; create a return instead", ("id",)

@@ -113,7 +113,8 @@ class FulfillmentQueries:
         ] = FulfillmentOrderSortKeys.ID,
         reverse: Reverse = False,
         include_closed: Annotated[
-            bool, strawberry.argument(description="Also CLOSED and CANCELLED ones.")
+            bool,
+            strawberry.argument(description="Also finished ones: CLOSED, CANCELLED, INCOMPLETE."),
         ] = False,
     ) -> Connection[FulfillmentOrder]:
         return await listing_connection(
