@@ -23,6 +23,7 @@ from oms_graphql.db import count_statements
 from oms_graphql.graphql.schema import schema
 from oms_graphql.graphql.view import GRAPHIQL_ASSETS_PATH, GraphQLView
 from oms_graphql.inventory.sweeper import run_sweeper
+from oms_graphql.invoices import invoice_page
 from oms_graphql.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from oms_graphql.request_id import bind_request_id, choose_request_id, unbind_request_id
 from oms_graphql.runtime import Runtime
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            Route("/invoices/{token}", invoice_page),
             Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"),
         ],
         middleware=[

@@ -26,14 +26,15 @@ async def preview(
     """Check the input as ``orderCreate`` does, then plan it as ``orderCreate`` would."""
     facts = await check_routing_facts(session, given, allowed_channels=allowed_channels)
     assert facts.channel is not None
+    items = [facts.items[line.sku] if line.sku is not None else None for line in given.lines]
     demands = [
         planning.demand(
-            item=facts.items[line.sku],
-            item_id=facts.items[line.sku].id,
-            sku=facts.items[line.sku].sku,
+            item=item,
+            item_id=item.id if item else None,
+            sku=item.sku if item else None,
             quantity=line.quantity,
         )
-        for line in given.lines
+        for item, line in zip(items, given.lines, strict=True)
     ]
     if facts.pickup is not None:
         pickup = facts.pickup

@@ -14,6 +14,7 @@ from oms_graphql import models
 from oms_graphql.channels import repository as channels
 from oms_graphql.customers import repository as customers
 from oms_graphql.db import Database
+from oms_graphql.draft_orders import repository as drafts
 from oms_graphql.fulfillment import repository as fulfillment
 from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory import reservation_repository as reservations
@@ -284,3 +285,24 @@ class Loaders:
     @cached_property
     def fulfillment_order_line(self) -> DataLoader[int, models.FulfillmentOrderLine | None]:
         return self._by_id(orders.fulfillment_order_lines_by_id)
+
+    @cached_property
+    def draft_order(self) -> DataLoader[int, models.DraftOrder | None]:
+        return self._by_id(drafts.get_many)
+
+    @cached_property
+    def draft_order_line(self) -> DataLoader[int, models.DraftOrderLine | None]:
+        return self._by_id(drafts.lines_by_id)
+
+    @cached_property
+    def first_draft_order_lines(self) -> DataLoader[tuple[int, int], list[models.DraftOrderLine]]:
+        return self._first_pages_of(drafts.first_lines, lambda row: row.draft_order_id)
+
+    @cached_property
+    def draft_order_tags(self) -> DataLoader[int, list[str]]:
+        async def load(ids: Sequence[int]) -> list[list[str]]:
+            async with self._database.reading() as session:
+                tags = await drafts.tags_of(session, ids)
+            return [tags.get(i, []) for i in ids]
+
+        return DataLoader(load_fn=load)

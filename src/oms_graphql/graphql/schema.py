@@ -15,6 +15,9 @@ from oms_graphql.graphql.channels.types import Channel
 from oms_graphql.graphql.customers.mutations import CustomerMutations
 from oms_graphql.graphql.customers.queries import CustomerQueries
 from oms_graphql.graphql.customers.types import Customer
+from oms_graphql.graphql.draft_orders.mutations import DraftOrderMutations
+from oms_graphql.graphql.draft_orders.queries import DraftOrderQueries
+from oms_graphql.graphql.draft_orders.types import DraftOrder, DraftOrderLineItem
 from oms_graphql.graphql.events.queries import EventQueries
 from oms_graphql.graphql.events.types import Event
 from oms_graphql.graphql.extensions import (
@@ -67,6 +70,7 @@ Query = merge_types(
         EventQueries,
         InventoryQueries,
         OrderQueries,
+        DraftOrderQueries,
         RoutingQueries,
         FulfillmentQueries,
         TaxQueries,
@@ -80,6 +84,7 @@ Mutation = merge_types(
         CustomerMutations,
         InventoryMutations,
         OrderMutations,
+        DraftOrderMutations,
         RoutingMutations,
         FulfillmentMutations,
         TaxMutations,
@@ -112,6 +117,8 @@ def create_schema() -> OmsSchema:
             Order,
             LineItem,
             OrderTransaction,
+            DraftOrder,
+            DraftOrderLineItem,
             FulfillmentOrder,
             FulfillmentOrderLineItem,
             Fulfillment,

@@ -2,6 +2,12 @@
 
 from oms_graphql.models.channel import Channel, ChannelKind, location_channels
 from oms_graphql.models.customer import Customer, CustomerTag
+from oms_graphql.models.draft_order import (
+    DraftOrder,
+    DraftOrderLine,
+    DraftOrderStatus,
+    DraftOrderTag,
+)
 from oms_graphql.models.event import Event
 from oms_graphql.models.fulfillment import (
     Fulfillment,
@@ -65,6 +71,10 @@ __all__ = [
     "DiscountAllocation",
     "DiscountApplication",
     "DiscountValueType",
+    "DraftOrder",
+    "DraftOrderLine",
+    "DraftOrderStatus",
+    "DraftOrderTag",
     "Event",
     "FinancialStatus",
     "Fulfillment",

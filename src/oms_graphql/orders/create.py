@@ -1,6 +1,10 @@
 """orderCreate: validate everything, then in one transaction upsert the customer, price
 the order, commit stock where routing says, create fulfillment orders, record the payment
-and the events."""
+and the events.
+
+``quote`` is the checking and pricing half (it writes nothing): draft orders price
+themselves with it, and ``draftOrderComplete`` places its order through ``create_order``,
+so an order from a draft is checked, priced and placed exactly like any other."""
 
 from __future__ import annotations
 
@@ -41,6 +45,7 @@ from oms_graphql.models import (
     Reservation,
     ReservationStatus,
     ShippingLine,
+    TaxRate,
 )
 from oms_graphql.orders import payments, placement, repository
 from oms_graphql.orders.events import record_order_event
@@ -56,9 +61,11 @@ DEFAULT_DISCOUNT_TITLE = "Manual discount"
 
 
 @dataclass(slots=True)
-class _Checked:
+class Checked:
     channel: Channel
-    items: list[InventoryItem]
+    items: list[InventoryItem | None]
+    """Each line's inventory item; ``None`` for a custom line."""
+    titles: list[str]
     unit_prices: list[Decimal]
     currency: str
     address: dict[str, Any] | None
@@ -94,6 +101,7 @@ def _currency(
             code
             for line in given.lines
             if (line.original_unit_price is None or of_overridden)
+            and line.sku is not None
             and line.sku in items
             and (code := items[line.sku].currency_code) is not None
         }
@@ -128,7 +136,7 @@ def _line_prices(
     prices = []
     for index, line in enumerate(given.lines):
         path = ("input", "lineItems", str(index), "originalUnitPrice")
-        item = items.get(line.sku)
+        item = items.get(line.sku) if line.sku is not None else None
         if line.original_unit_price is not None:
             problem = amount_problem(line.original_unit_price, currency, path, code="INVALID_PRICE")
             if problem is not None:
@@ -167,7 +175,22 @@ def _check_lines(given: NewOrder, items: dict[str, InventoryItem], problems: lis
                     (*path, "quantity"),
                 )
             )
-        if line.sku not in items:
+        _text(line.title, (*path, "title"), problems)
+        if line.sku is None:
+            # A custom line: no inventory item, so it names and prices itself.
+            if not (line.title or "").strip():
+                problems.append(
+                    Problem("BLANK", "a line without a SKU needs a title", (*path, "title"))
+                )
+            if line.original_unit_price is None:
+                problems.append(
+                    Problem(
+                        "BLANK",
+                        "a line without a SKU needs an originalUnitPrice",
+                        (*path, "originalUnitPrice"),
+                    )
+                )
+        elif line.sku not in items:
             problems.append(
                 Problem("NOT_FOUND", f"no inventory item has SKU {line.sku!r}", (*path, "sku"))
             )
@@ -218,7 +241,7 @@ def _check_extras(given: NewOrder, currency: str, problems: list[Problem]) -> No
 
 
 async def _check_delivery(
-    session: AsyncSession, given: NewOrder, problems: list[Problem]
+    session: AsyncSession, given: NewOrder, problems: list[Problem], *, require_address: bool
 ) -> tuple[dict[str, Any] | None, Location | None]:
     """The shipping address (required unless picked up) and the pickup location."""
     pickup = None
@@ -244,7 +267,7 @@ async def _check_delivery(
             problems,
             require_country=given.delivery_method is not DeliveryMethod.PICKUP,
         )
-    elif given.delivery_method is not DeliveryMethod.PICKUP:
+    elif require_address and given.delivery_method is not DeliveryMethod.PICKUP:
         problems.append(
             Problem(
                 "BLANK",
@@ -294,6 +317,8 @@ async def _check_routing_facts(
     given: NewOrder,
     problems: list[Problem],
     allowed_channels: frozenset[str] | None,
+    *,
+    require_address: bool = True,
 ) -> RoutingFacts:
     channel = await channels.get_by_handle(session, given.channel)
     if channel is None or (allowed_channels is not None and given.channel not in allowed_channels):
@@ -309,9 +334,13 @@ async def _check_routing_facts(
         problems.append(Problem("BLANK", "an order has at least one line", ("input", "lineItems")))
     if len(given.lines) > MAX_LINES:
         raise DomainError.single("TOO_MANY", f"at most {MAX_LINES} lines", ("input", "lineItems"))
-    items = await inventory.items_by_sku(session, [line.sku for line in given.lines])
+    items = await inventory.items_by_sku(
+        session, [line.sku for line in given.lines if line.sku is not None]
+    )
     _check_lines(given, items, problems)
-    address, pickup = await _check_delivery(session, given, problems)
+    address, pickup = await _check_delivery(
+        session, given, problems, require_address=require_address
+    )
     return RoutingFacts(channel, items, address, pickup)
 
 
@@ -328,11 +357,17 @@ async def check_routing_facts(
 
 
 async def _check(
-    session: AsyncSession, given: NewOrder, *, allowed_channels: frozenset[str] | None
-) -> _Checked:
+    session: AsyncSession,
+    given: NewOrder,
+    *,
+    allowed_channels: frozenset[str] | None,
+    require_address: bool = True,
+) -> Checked:
     """Every problem with the input at once; nothing is written here."""
     problems: list[Problem] = []
-    facts = await _check_routing_facts(session, given, problems, allowed_channels)
+    facts = await _check_routing_facts(
+        session, given, problems, allowed_channels, require_address=require_address
+    )
     channel, items, address, pickup = facts.channel, facts.items, facts.address, facts.pickup
     currency = _currency(given, items, problems)
     prices: list[Decimal] = []
@@ -373,9 +408,14 @@ async def _check(
         raise DomainError(problems)
     assert channel is not None
     assert currency is not None
-    return _Checked(
+    line_items = [items[line.sku] if line.sku is not None else None for line in given.lines]
+    return Checked(
         channel=channel,
-        items=[items[line.sku] for line in given.lines],
+        items=line_items,
+        titles=[
+            (line.title or "").strip() or (item.title if item else "")
+            for line, item in zip(given.lines, line_items, strict=True)
+        ],
         unit_prices=prices,
         currency=currency,
         address=address,
@@ -423,7 +463,7 @@ def _changed(given: str | None, stored: str | None) -> str | Unset:
     return given
 
 
-def _tax_place(checked: _Checked) -> tuple[str | None, str | None]:
+def _tax_place(checked: Checked) -> tuple[str | None, str | None]:
     if checked.pickup is not None:
         return checked.pickup.country_code, checked.pickup.province
     address = checked.address or {}
@@ -453,12 +493,27 @@ def _sort_name(customer: Customer | None) -> str | None:
     return customer_service.sort_name(customer.first_name, customer.last_name) or customer.email
 
 
-async def create_order(
-    session: AsyncSession, *, given: NewOrder, allowed_channels: frozenset[str] | None = None
-) -> Order:
-    """Place an order: all of it, or (with ``DomainError``) nothing."""
-    checked = await _check(session, given, allowed_channels=allowed_channels)
-    customer = await _upsert_customer(session, given.customer) if given.customer else None
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """An order-to-be, checked and priced; nothing written."""
+
+    checked: Checked
+    priced: PricedOrder
+    tax_rate: TaxRate | None
+
+
+async def quote(
+    session: AsyncSession,
+    *,
+    given: NewOrder,
+    allowed_channels: frozenset[str] | None = None,
+    require_address: bool = True,
+) -> Quote:
+    """Check ``given`` as ``orderCreate`` does and price it; writes nothing. Drafts pass
+    ``require_address=False`` (an address can come later; without one there is no tax)."""
+    checked = await _check(
+        session, given, allowed_channels=allowed_channels, require_address=require_address
+    )
     country, province = _tax_place(checked)
     tax_rate = await taxes.applicable(session, country, province) if country else None
     priced = price_order(
@@ -473,6 +528,21 @@ async def create_order(
         minor_units=checked.minor_units,
     )
     _check_fixed_discounts(given, priced)
+    return Quote(checked, priced, tax_rate)
+
+
+async def create_order(
+    session: AsyncSession,
+    *,
+    given: NewOrder,
+    allowed_channels: frozenset[str] | None = None,
+    origin: dict[str, Any] | None = None,
+) -> Order:
+    """Place an order: all of it, or (with ``DomainError``) nothing. ``origin`` goes into
+    the ``order.created`` event (e.g. the draft order it came from)."""
+    quoted = await quote(session, given=given, allowed_channels=allowed_channels)
+    checked, priced, tax_rate = quoted.checked, quoted.priced, quoted.tax_rate
+    customer = await _upsert_customer(session, given.customer) if given.customer else None
     number = await repository.next_number(session)
     now = utcnow()
     address = checked.address or dict.fromkeys(ADDRESS_FIELDS)
@@ -512,9 +582,9 @@ async def create_order(
         OrderLine(
             order_id=order.id,
             position=index,
-            item_id=item.id,
-            sku=item.sku,
-            title=item.title,
+            item_id=item.id if item else None,
+            sku=item.sku if item else None,
+            title=title,
             quantity=line.quantity,
             current_quantity=line.quantity,
             fulfilled_quantity=0,
@@ -525,8 +595,15 @@ async def create_order(
             tax_rate=tax_rate.rate if tax_rate else Decimal(0),
             tax_title=tax_rate.name if tax_rate else None,
         )
-        for index, (line, item, price, priced_line) in enumerate(
-            zip(given.lines, checked.items, checked.unit_prices, priced.lines, strict=True)
+        for index, (line, item, title, price, priced_line) in enumerate(
+            zip(
+                given.lines,
+                checked.items,
+                checked.titles,
+                checked.unit_prices,
+                priced.lines,
+                strict=True,
+            )
         )
     ]
     session.add_all(lines)
@@ -548,7 +625,7 @@ async def create_order(
         session,
         order=order,
         lines=lines,
-        items={item.id: item for item in checked.items},
+        items={item.id: item for item in checked.items if item is not None},
         channel=checked.channel,
         pickup=checked.pickup,
         reservation=checked.reservation,
@@ -572,6 +649,7 @@ async def create_order(
                 encode_gid("FulfillmentOrder", fo.id) for fo in fulfillment_orders
             ],
             "routing": explanation,
+            **(origin or {}),
         },
     )
     return order

@@ -19,10 +19,13 @@ NOTE_MAX = 5_000
 
 @dataclass(frozen=True, slots=True)
 class NewLine:
-    sku: str
+    sku: str | None
+    """``None`` for a custom line (no inventory item): it then needs a title and a price."""
     quantity: int
     original_unit_price: Decimal | None = None
     """Overrides the catalog price when given."""
+    title: str | None = None
+    """A custom line's title; on a SKU line it replaces the item's title."""
 
 
 @dataclass(frozen=True, slots=True)
