@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
-from oms_graphql import models
+from oms_graphql import mail, models
 from oms_graphql.db import Database
 from oms_graphql.taxes.service import RateFields, set_rate
 from tests.api import Api
@@ -121,3 +123,22 @@ def table_counts(engine: Engine) -> dict[str, int]:
 
 def amounts(nodes: list[dict[str, Any]], key: str) -> list[str]:
     return [node[key]["amount"] for node in nodes]
+
+
+class Outbox:
+    """A mail sender that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[mail.MailMessage] = []
+
+    async def send(self, message: mail.MailMessage) -> None:
+        self.sent.append(message)
+
+
+@pytest.fixture
+def outbox() -> Iterator[Outbox]:
+    """The mail sent during the test (instead of the logging sender)."""
+    box = Outbox()
+    previous = mail.set_sender(box)
+    yield box
+    mail.set_sender(previous)

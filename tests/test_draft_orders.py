@@ -5,21 +5,28 @@ completion through orderCreate's code path, search and sort, refusals that chang
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
-from oms_graphql import mail
 from oms_graphql.db import Database
 from oms_graphql.inventory.sweeper import sweep_once
 from tests.api import Api
 from tests.factories import events_of, quantities
-from tests.orders_support import ADDRESS, ORDER_FIELDS, a_shop, amounts, table_counts
+from tests.orders_support import (
+    ADDRESS,
+    ORDER_FIELDS,
+    Outbox,
+    a_shop,
+    amounts,
+    outbox,
+    table_counts,
+)
 
 pytestmark = pytest.mark.usefixtures("ledger_checked")
+__all__ = ["outbox"]  # a fixture
 
 DRAFT_FIELDS = (
     """
@@ -89,22 +96,6 @@ async def create_draft(api: Api, **extra: Any) -> dict[str, Any]:
 
 def errors(result: Any, name: str) -> list[tuple[str, list[str] | None]]:
     return [(e["code"], e["field"]) for e in result.ok()[name]["userErrors"]]
-
-
-class Outbox:
-    def __init__(self) -> None:
-        self.sent: list[mail.MailMessage] = []
-
-    async def send(self, message: mail.MailMessage) -> None:
-        self.sent.append(message)
-
-
-@pytest.fixture
-def outbox() -> Iterator[Outbox]:
-    box = Outbox()
-    previous = mail.set_sender(box)
-    yield box
-    mail.set_sender(previous)
 
 
 def soon(hours: int = 24) -> str:

@@ -47,6 +47,11 @@ from oms_graphql.graphql.locations.mutations import LocationMutations
 from oms_graphql.graphql.locations.queries import LocationQueries
 from oms_graphql.graphql.locations.types import Location
 from oms_graphql.graphql.node import NodeQueries
+from oms_graphql.graphql.orders.editing import (
+    CalculatedLineItem,
+    CalculatedOrder,
+    OrderEditMutations,
+)
 from oms_graphql.graphql.orders.mutations import OrderMutations
 from oms_graphql.graphql.orders.queries import OrderQueries
 from oms_graphql.graphql.orders.types import (
@@ -84,6 +89,7 @@ Mutation = merge_types(
         CustomerMutations,
         InventoryMutations,
         OrderMutations,
+        OrderEditMutations,
         DraftOrderMutations,
         RoutingMutations,
         FulfillmentMutations,
@@ -117,6 +123,8 @@ def create_schema() -> OmsSchema:
             Order,
             LineItem,
             OrderTransaction,
+            CalculatedOrder,
+            CalculatedLineItem,
             DraftOrder,
             DraftOrderLineItem,
             FulfillmentOrder,

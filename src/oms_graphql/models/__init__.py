@@ -57,6 +57,7 @@ from oms_graphql.models.order import (
     TransactionKind,
     TransactionStatus,
 )
+from oms_graphql.models.order_edit import OrderEdit, OrderEditLine, OrderEditStatus
 from oms_graphql.models.routing import RoutingDecision, RoutingRuleset
 from oms_graphql.models.tax import TaxRate
 
@@ -100,6 +101,9 @@ __all__ = [
     "Location",
     "LocationKind",
     "Order",
+    "OrderEdit",
+    "OrderEditLine",
+    "OrderEditStatus",
     "OrderLine",
     "OrderStatus",
     "OrderTag",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,15 +103,6 @@ async def place(
     A reservation is consumed: its location fulfils the order, its held units become
     committed (held units the order does not need go back to available).
     """
-    demands = [
-        planning.demand(
-            item=items.get(line.item_id) if line.item_id else None,
-            item_id=line.item_id,
-            sku=line.sku,
-            quantity=line.current_quantity,
-        )
-        for line in lines
-    ]
     held_lines: list[ReservationLine] = []
     if reservation is not None:
         if not await holds.finish(
@@ -125,14 +117,76 @@ async def place(
     held: dict[int, int] = defaultdict(int)
     for held_line in held_lines:
         held[held_line.level_id] += held_line.quantity
+    quantities = [line.current_quantity for line in lines]
+    placed = await route_and_commit(
+        session,
+        order=order,
+        lines=lines,
+        quantities=quantities,
+        items=items,
+        channel=channel,
+        pickup=pickup,
+        limits=Limits(
+            reserved_location_id=reservation.location_id if reservation is not None else None,
+            held=held,
+        ),
+        also=[
+            StockChange(level_id, {"reserved": -units}, ("input", "reservationId"))
+            for level_id, units in held.items()
+        ],
+        retry=reservation is None,
+    )
+    if reservation is not None:
+        await record_event(
+            session,
+            EventType.RESERVATION_CONSUMED,
+            GlobalId("Reservation", reservation.id),
+            {"orderId": encode_gid("Order", order.id)},
+        )
+    fulfillment_orders = await _fulfillment_orders(
+        session, order, lines, placed.plan, placed.levels, channel, placed.decision_id
+    )
+    return fulfillment_orders, placed.plan.decision.explanation
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    plan: Plan
+    levels: dict[int, int]
+    """Line index -> the level holding its committed units (tracked items only)."""
+    decision_id: int
+
+
+async def route_and_commit(
+    session: AsyncSession,
+    *,
+    order: Order,
+    lines: Sequence[OrderLine],
+    quantities: Sequence[int],
+    items: dict[int, InventoryItem],
+    channel: Channel,
+    pickup: Location | None = None,
+    limits: Limits | None = None,
+    also: Sequence[StockChange] = (),
+    retry: bool = True,
+) -> Placed:
+    """Route ``quantities`` of ``lines``, commit that stock where routing decides (with the
+    ``also`` changes, in one conditional batch) and store the decision; routing runs again
+    on fresh numbers when a concurrent order took the stock (``retry``). Order creation
+    and order edits (for the units they add) both place through here."""
+    demands = [
+        planning.demand(
+            item=items.get(line.item_id) if line.item_id else None,
+            item_id=line.item_id,
+            sku=line.sku,
+            quantity=quantity,
+        )
+        for line, quantity in zip(lines, quantities, strict=True)
+    ]
     where = Where(
         delivery=Delivery(order.delivery_method.value),
         destination=destination_of(order, pickup),
         pickup_location_id=pickup.id if pickup is not None else None,
-    )
-    limits = Limits(
-        reserved_location_id=reservation.location_id if reservation is not None else None,
-        held=held,
     )
     for attempt in range(1, ATTEMPTS + 1):
         plan = await planning.plan(
@@ -141,7 +195,7 @@ async def place(
             channel=channel.handle,
             allow_split=channel.allow_split_shipments,
             where=where,
-            limits=limits,
+            limits=limits or Limits(),
         )
         if plan.decision.unroutable:
             raise _refusal(plan, demands)
@@ -154,41 +208,27 @@ async def place(
         changes = [
             StockChange(
                 level_id,
-                {"committed": lines[index].current_quantity},
+                {"committed": quantities[index]},
                 ("input", "lineItems", str(index), "quantity"),
             )
             for index, level_id in tracked_levels.items()
-        ]
-        changes += [
-            StockChange(level_id, {"reserved": -units}, ("input", "reservationId"))
-            for level_id, units in held.items()
         ]
         try:
             async with session.begin_nested():
                 await change_stock(
                     session,
-                    changes,
+                    [*changes, *also],
                     reason=InventoryReason.ORDER,
                     reference_document_uri=encode_gid("Order", order.id),
                 )
             break
         except DomainError as error:
             raced = all(p.code == "INSUFFICIENT_STOCK" for p in error.problems)
-            if not raced or attempt == ATTEMPTS or reservation is not None:
+            if not raced or attempt == ATTEMPTS or not retry:
                 raise
-    if reservation is not None:
-        await record_event(
-            session,
-            EventType.RESERVATION_CONSUMED,
-            GlobalId("Reservation", reservation.id),
-            {"orderId": encode_gid("Order", order.id)},
-        )
     details = planning.record(plan, demands, [line.id for line in lines])
     decision_id = await planning.store(session, order.id, plan, details)
-    fulfillment_orders = await _fulfillment_orders(
-        session, order, lines, plan, tracked_levels, channel, decision_id
-    )
-    return fulfillment_orders, plan.decision.explanation
+    return Placed(plan, tracked_levels, decision_id)
 
 
 async def _fulfillment_orders(
