@@ -143,4 +143,33 @@ async def test_the_demo_loads_a_stocked_catalog_and_orders_in_every_state(
         place for row in by_sku.values() for place in row["locations"] if place["available"] == 0
     ]
     assert stocked_out
+    drafts = await api.gql(
+        '{ open: draftOrdersCount(query: "status:open") { count }'
+        ' invoiced: draftOrdersCount(query: "status:invoice_sent") { count }'
+        ' completed: draftOrders(first: 50, query: "status:completed") {'
+        " nodes { order { name } } }"
+        ' held: draftOrders(first: 50, query: "status:open") { nodes { reservation { status } } }'
+        ' custom: draftOrders(first: 50, query: "gift OR engraving OR handling") { nodes { id } } }'
+    )
+    shown_drafts = drafts.ok()
+    assert shown_drafts["open"]["count"] > 0
+    assert shown_drafts["invoiced"]["count"] > 0
+    completed = shown_drafts["completed"]["nodes"]
+    assert completed
+    assert all(node["order"]["name"] for node in completed)
+    held = [node["reservation"] for node in shown_drafts["held"]["nodes"] if node["reservation"]]
+    assert {hold["status"] for hold in held} == {"ACTIVE"}
+    with sync_engine.connect() as connection:
+        edits = dict(
+            connection.execute(
+                text("SELECT status, count(*) FROM order_edits GROUP BY status")
+            ).all()
+        )
+        custom_lines = connection.execute(
+            text("SELECT count(*) FROM draft_order_lines WHERE sku IS NULL")
+        ).scalar_one()
+    assert edits.get("COMMITTED", 0) >= 3, edits
+    assert edits.get("OPEN") == 1, edits
+    assert custom_lines > 0
+    assert ledger_disagreements(sync_engine) == []
     assert await load_demo(database) is False

@@ -5,7 +5,8 @@ the same events and ledger rows) as data created through the API: 5 channels, 12
 locations, 1,000 customers, the stocked catalog of ``demo_inventory`` (200+ SKUs at two
 to five locations each, with low, zero, damaged, quality-control and incoming stock, two
 transfers in transit and a few live reservations) and the orders of ``demo_orders``
-(2,100 over the last 90 days by default, ``OMS_DEMO_ORDERS``). Everything is generated
+(2,100 over the last 90 days by default, ``OMS_DEMO_ORDERS``), a few of them edited, and
+the draft orders of ``demo_drafts`` (open, invoiced, completed). Everything is generated
 from fixed seeds: every load is identical. All of it is one transaction.
 """
 
@@ -17,6 +18,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from oms_graphql import demo_drafts
 from oms_graphql.addresses import AddressInput
 from oms_graphql.channels import repository as channels
 from oms_graphql.channels.service import NewChannel, create_channel
@@ -163,7 +165,14 @@ async def load_demo(
 ) -> bool:
     """Load the demo data unless the database already holds any; True when loaded."""
     people = demo_customers()
-    total = len(CHANNELS) + len(LOCATIONS) + len(people) + len(demo_items()) + steps(order_count)
+    total = (
+        len(CHANNELS)
+        + len(LOCATIONS)
+        + len(people)
+        + len(demo_items())
+        + steps(order_count)
+        + demo_drafts.steps()
+    )
     done = 0
 
     def advance() -> None:
@@ -210,6 +219,8 @@ async def load_demo(
             advance()
         await load_demo_inventory(session, location_ids, advance=advance)
         await load_demo_orders(session, people, advance=advance, order_count=order_count)
+        await demo_drafts.load_demo_edits(session, advance=advance)
+        await demo_drafts.load_demo_drafts(session, people, advance=advance)
     return True
 
 
