@@ -14,7 +14,15 @@ from sqlalchemy import Engine, text
 from oms_graphql.db import Database
 from oms_graphql.inventory.sweeper import sweep_once
 from tests.api import Api
-from tests.factories import events_of, quantities
+from tests.factories import (
+    a_channel,
+    a_customer,
+    a_location,
+    an_item,
+    events_of,
+    quantities,
+    stocked,
+)
 from tests.orders_support import (
     ADDRESS,
     ORDER_FIELDS,
@@ -348,7 +356,40 @@ async def test_draft_orders_search_sort_duplicate_and_cost_a_constant_number_of_
     assert await names("anna") == ["#D1", "#D2", "#D3"]
     unknown = await api.gql(listing, {"q": "colour:red"})
     assert unknown.error_codes == ["BAD_USER_INPUT"]
-    one = await api.gql(listing, {"first": 1})
-    many = await api.gql(listing, {"first": 50})
+    await a_customer(database, email="anna@example.com")
+    await api.gql(UPDATE, {"id": first["id"], "input": {"note": "with a known customer"}})
+    page = """query($first: Int) { draftOrders(first: $first) {
+      nodes { name tags customer { email } channel { handle }
+        lineItems(first: 5) { nodes { sku } } } } }"""
+    one = await api.gql(page, {"first": 1})
+    many = await api.gql(page, {"first": 50})
+    assert one.ok()["draftOrders"]["nodes"][0]["customer"] == {"email": "anna@example.com"}
     assert one.statements == many.statements
-    assert many.statements <= 6, many.statements  # page, count, tags, customers, channels, lines
+    assert many.statements == 5, many.statements  # drafts, tags, customers, channels, lines
+
+
+async def test_the_hold_is_where_routing_would_send_the_order(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    await a_channel(database, handle="web")
+    far = await a_location(
+        database, name="Berlin", country_code="DE", latitude=52.52, longitude=13.40, priority=10
+    )
+    near = await a_location(database, name="Milano")
+    tee = await an_item(database, sku="TEE")
+    for location in (far, near):
+        await stocked(database, tee, location, 5)
+
+    draft = await create_draft(
+        api,
+        lineItems=[{"sku": "TEE", "quantity": 2}],
+        discounts=[],
+        reserveInventoryUntil=soon(),
+    )
+
+    # The highest priority would be Berlin; routing (closest first) sends it to Milano.
+    assert draft["reservation"]["location"]["name"] == "Milano"
+    done = (await api.gql(COMPLETE, {"id": draft["id"], "pending": True})).ok()
+    order = done["draftOrderComplete"]["draftOrder"]["order"]
+    (work,) = order["fulfillmentOrders"]["nodes"]
+    assert work["assignedLocation"]["name"] == "Milano"

@@ -26,6 +26,7 @@ from oms_graphql.db import utcnow
 from oms_graphql.draft_orders import repository
 from oms_graphql.errors import DomainError, Problem
 from oms_graphql.events import EventType, record_event
+from oms_graphql.fulfillment import planning
 from oms_graphql.ids import GlobalId, encode_gid
 from oms_graphql.inventory import reservation_repository as holds
 from oms_graphql.inventory import reservations
@@ -49,6 +50,7 @@ from oms_graphql.orders.inputs import (
     NewShippingLine,
 )
 from oms_graphql.orders.pricing import quantum
+from oms_graphql.routing import Destination
 from oms_graphql.tags import normalize_tags
 from oms_graphql.unset import UNSET, Unset
 from oms_graphql.versions import check_expected_version
@@ -460,7 +462,7 @@ async def _take_hold(session: AsyncSession, draft: DraftOrder, quoted: DraftQuot
         reservation = await reservations.reserve(
             session,
             lines=[HoldLine(lines[i].sku or "", lines[i].quantity) for i in indexes],
-            location_id=None,
+            location_id=await _hold_location(session, quoted, indexes),
             expires_in_seconds=max(1, math.ceil((until - utcnow()).total_seconds())),
             channel=quoted.given.channel,
         )
@@ -475,7 +477,47 @@ async def _take_hold(session: AsyncSession, draft: DraftOrder, quoted: DraftQuot
             return problem
 
         raise DomainError([at_draft_line(p) for p in error.problems]) from error
+    # The hold ends when the draft says, to the microsecond (reserve counts whole seconds).
+    await holds.extend(session, reservation.id, until)
     draft.reservation_id = reservation.id
+
+
+async def _hold_location(
+    session: AsyncSession, quoted: DraftQuote, indexes: Sequence[int]
+) -> int | None:
+    """Where routing would send the held lines as one shipment to the draft's address (the
+    order then ships from there); None without an address, or when no single location
+    can (the hold then goes where ``inventoryReserve`` would put it)."""
+    checked = quoted.quote.checked
+    if not checked.address:
+        return None
+    demands = []
+    for index in indexes:
+        item = checked.items[index]
+        assert item is not None
+        demands.append(
+            planning.demand(
+                item=item,
+                item_id=item.id,
+                sku=item.sku,
+                quantity=quoted.given.lines[index].quantity,
+            )
+        )
+    address = checked.address
+    plan = await planning.plan(
+        session,
+        demands,
+        channel=checked.channel.handle,
+        allow_split=False,
+        where=planning.Where(
+            destination=Destination(
+                address.get("country_code"), address.get("latitude"), address.get("longitude")
+            )
+        ),
+    )
+    if plan.decision.unroutable or len(plan.decision.assignments) != 1:
+        return None
+    return plan.decision.assignments[0].location_id
 
 
 def _touch(draft: DraftOrder) -> None:
