@@ -201,6 +201,30 @@ async def test_added_units_are_routed_and_the_balance_due_is_exact(
     assert quantities(sync_engine, shop.levels[("TEE", "Roma")])["committed"] == 2
     assert quantities(sync_engine, shop.levels[("TEE", "Milano")])["committed"] == 2
 
+    # Units taken off without restock are written off where they were committed.
+    roma = quantities(sync_engine, shop.levels[("TEE", "Roma")])
+    again = staged(await api.gql(BEGIN, {"id": order["id"]}), "orderEditBegin")
+    line = line_of(again, "TEE")
+    staged(
+        await api.gql(SET, {"id": again["id"], "line": line["id"], "q": 2, "restock": False}),
+        "orderEditSetQuantity",
+    )
+    partner = api.token("write_orders", channels=["pos"])
+    hidden = await api.gql(COMMIT, {"id": again["id"]}, token=partner)
+    assert codes(hidden, "orderEditCommit") == [("NOT_FOUND", ["id"])]
+    committed = (await api.gql(COMMIT, {"id": again["id"]})).ok()["orderEditCommit"]
+    assert committed["userErrors"] == []
+    after = quantities(sync_engine, shop.levels[("TEE", "Roma")])
+    assert (after["committed"], after["on_hand"], after["available"]) == (
+        0,
+        roma["on_hand"] - 2,
+        roma["available"],
+    )
+    assert {fo["status"] for fo in committed["order"]["fulfillmentOrders"]["nodes"]} == {
+        "OPEN",
+        "CANCELLED",
+    }
+
 
 async def test_refused_edits_are_coded_and_change_nothing(
     api: Api, database: Database, sync_engine: Engine
