@@ -18,6 +18,10 @@ but S4, which needs none:
                quantities, ledger vs quantities, deadlocks and other errors; then
                ``orderCreate`` of one unit of one hot SKU the same way: throughput beside
                the same UPDATE loop, and an audited run at a quarter as many units
+  S5           one order event (``tagsAdd``) to 1,000 WebSocket subscribers of a server
+               process: server CPU per message and time to the last subscriber, shared
+               execution vs one execution per subscriber; then write throughput with no
+               subscriber vs with every subscriber receiving (see bench/fanout.py)
   S4           a routing decision (``routing.decide``, a pure function) of 10 lines across
                100 and across 1,000 locations, beside its p99 target (there is no baseline),
                and the same decisions with only the RANKED rule for context; run alone
@@ -37,6 +41,9 @@ Options:
                       N/4 units (``--attempts 10000`` is PERFORMANCE.md's check)
   --orders N          S3 orderCreate: N/2 attempts per side at ample stock, then N
                       attempts at N/4 units, audited (1,000: an order costs ~25 statements)
+  --subscribers N     S5 subscribers (1,000)
+  --events N          S5 events measured per side (20)
+  --writes N          S5 tagsAdd calls per side of the write-throughput check (400)
 
 The concurrent clients are tasks on one event loop calling the ASGI app in-process: the
 throughput is that of one server process, with no HTTP in between.
@@ -59,7 +66,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench import availability, data, order_create, order_list, reservations, routing
+from bench import availability, data, fanout, order_create, order_list, reservations, routing
 from bench.harness import Call, Reply, asgi_call, compare, graphql_call
 from bench.load import CLIENTS
 from bench.report import Latency, Rate, latency_table, rate_table
@@ -70,7 +77,7 @@ from oms_graphql.db import Database
 from oms_graphql.ids import encode_gid
 from oms_graphql.settings import Settings
 
-SCENARIOS = ("S7", "locations", "S1", "S2", "S3", "S4")
+SCENARIOS = ("S7", "locations", "S1", "S2", "S3", "S4", "S5")
 PURE = frozenset({"S4"})
 """Scenarios that need no database."""
 LOCATION_COUNT = 100
@@ -171,6 +178,9 @@ class Options:
     s2_requests: int = 64
     attempts: int = 2000
     orders: int = 1000
+    subscribers: int = 1000
+    events: int = 20
+    writes: int = 400
     wipe: bool = False
 
 
@@ -260,6 +270,18 @@ async def run_all(
         rate, note = await order_create.run(app, database, settings, attempts=options.orders)
         results.rates.append(rate)
         results.notes.append(note)
+    if "S5" in options.only:
+        progress(f"S5: one event to {options.subscribers} subscribers (a server process)")
+        await data.empty(database)
+        results.notes.append(
+            await fanout.run(
+                database,
+                settings,
+                subscribers=options.subscribers,
+                events=options.events,
+                writes=options.writes,
+            )
+        )
     return results
 
 
@@ -308,6 +330,9 @@ def parse_options() -> tuple[str | None, Options]:
     parser.add_argument("--s2-requests", type=int, default=defaults.s2_requests)
     parser.add_argument("--attempts", type=int, default=defaults.attempts)
     parser.add_argument("--orders", type=int, default=defaults.orders)
+    parser.add_argument("--subscribers", type=int, default=defaults.subscribers)
+    parser.add_argument("--events", type=int, default=defaults.events)
+    parser.add_argument("--writes", type=int, default=defaults.writes)
     args = parser.parse_args()
     only = tuple(name.strip() for name in args.only.split(",") if name.strip())
     unknown = [name for name in only if name not in SCENARIOS]
@@ -320,6 +345,9 @@ def parse_options() -> tuple[str | None, Options]:
         args.s2_requests,
         args.attempts,
         args.orders,
+        args.subscribers,
+        args.events,
+        args.writes,
         args.wipe,
     )
 

@@ -18,6 +18,8 @@ from oms_graphql import __version__, migrate
 from oms_graphql.auth.dev_secret import signing_secret
 from oms_graphql.auth.scopes import ADMIN_SCOPES, ALL_SCOPES
 from oms_graphql.auth.tokens import TokenError, mint_token
+from oms_graphql.db import Database
+from oms_graphql.events.retention import prune_events
 from oms_graphql.settings import Settings, SettingsError
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
@@ -117,6 +119,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         loop="uvloop",
         http="httptools",
+        ws="websockets-sansio",
         log_config=logging_config(settings.log_level),
         proxy_headers=True,
     )
@@ -148,6 +151,25 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
         Path(args.output).write_text(sdl)
     else:
         sys.stdout.write(sdl)
+    return 0
+
+
+def cmd_events_prune(args: argparse.Namespace) -> int:
+    settings = _settings()
+    days = settings.event_retention_days if args.days is None else args.days
+    if days < 1:
+        raise SystemExit("oms-graphql events prune: --days must be at least 1")
+    migrate.upgrade(settings.database_url)
+
+    async def prune() -> int:
+        database = Database(settings.database_url)
+        try:
+            return await prune_events(database, retention_days=days)
+        finally:
+            await database.dispose()
+
+    pruned = asyncio.run(prune())
+    print(f"pruned {pruned} events older than {days} days", file=sys.stderr)
     return 0
 
 
@@ -207,6 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("--output", help="write to this file instead of stdout")
     export.set_defaults(handler=cmd_export_schema)
+
+    events = commands.add_parser("events", help="the event feed")
+    event_commands = events.add_subparsers(dest="events_command", required=True)
+    prune = event_commands.add_parser(
+        "prune", help="delete events older than the retention (OMS_EVENT_RETENTION_DAYS)"
+    )
+    prune.add_argument("--days", type=int, help="keep this many days instead")
+    prune.set_defaults(handler=cmd_events_prune)
 
     token = commands.add_parser("token", help="print a signed bearer token (development)")
     token.add_argument(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -155,6 +155,8 @@ def _count_statement(_connection: Any, _cursor: Any, statement: str, *_: Any, **
 # --- engine and sessions ------------------------------------------------------------------
 
 _WRITE_OPTION = "oms_write_transaction"
+EVENTS_WRITTEN = "oms.events_written"
+"""Set in a session's ``info`` when the transaction wrote to the outbox."""
 
 
 def _lower(value: str | None) -> str | None:
@@ -218,6 +220,11 @@ class Database:
         self._sqlite_writers = asyncio.Lock() if self.dialect == "sqlite" else None
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(writer, expire_on_commit=False)
+        self._events_committed: Callable[[], None] | None = None
+
+    def after_events_committed(self, callback: Callable[[], None] | None) -> None:
+        """Call ``callback`` after each transaction that wrote events commits (the relay)."""
+        self._events_committed = callback
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -226,8 +233,10 @@ class Database:
             if self._sqlite_writers is not None:
                 await stack.enter_async_context(self._sqlite_writers)
             session = await stack.enter_async_context(self._write_sessions())
-            await stack.enter_async_context(session.begin())
-            yield session
+            async with session.begin():
+                yield session
+            if session.info.pop(EVENTS_WRITTEN, False) and self._events_committed is not None:
+                self._events_committed()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:

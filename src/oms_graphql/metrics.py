@@ -52,6 +52,21 @@ class Metrics:
             registry=self.registry,
             buckets=(0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 100),
         )
+        self.events_relayed = Counter(
+            "oms_events_relayed",
+            "Committed events the relay published to this process's subscribers.",
+            registry=self.registry,
+        )
+        self.subscription_messages = Counter(
+            "oms_subscription_messages",
+            "Subscription results sent over WebSockets (shared executions count once per socket).",
+            registry=self.registry,
+        )
+        self.subscribers_too_slow = Counter(
+            "oms_subscribers_too_slow",
+            "Subscriptions closed (1013) because their client could not keep up.",
+            registry=self.registry,
+        )
         self._known: set[str] = set()
         self._lock = threading.Lock()
 

@@ -36,6 +36,12 @@ class Settings:
     log_level: str = "INFO"
     reservation_sweep_seconds: int = 5
     demo_orders: int = 2_100
+    event_poll_seconds: float = 1.0
+    event_retention_days: int = 30
+    event_prune_seconds: int = 3_600
+    subscription_queue_size: int = 1_000
+    max_subscriptions_per_connection: int = 100
+    shutdown_drain_seconds: float = 0.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -66,6 +72,18 @@ class Settings:
             raise SettingsError("OMS_DATABASE_POOL_SIZE must be at least 1")
         if not 0 <= self.demo_orders <= 100_000:
             raise SettingsError("OMS_DEMO_ORDERS must be between 0 and 100000")
+        if not 0.01 <= self.event_poll_seconds <= 3_600:
+            raise SettingsError("OMS_EVENT_POLL_SECONDS must be between 0.01 and 3600")
+        if not 0 <= self.shutdown_drain_seconds <= 600:
+            raise SettingsError("OMS_SHUTDOWN_DRAIN_SECONDS must be between 0 and 600")
+        if self.event_retention_days < 1:
+            raise SettingsError("OMS_EVENT_RETENTION_DAYS must be at least 1")
+        if self.event_prune_seconds < 1:
+            raise SettingsError("OMS_EVENT_PRUNE_SECONDS must be at least 1")
+        if self.subscription_queue_size < 1:
+            raise SettingsError("OMS_SUBSCRIPTION_QUEUE_SIZE must be at least 1")
+        if self.max_subscriptions_per_connection < 1:
+            raise SettingsError("OMS_MAX_SUBSCRIPTIONS_PER_CONNECTION must be at least 1")
         if self.reservation_sweep_seconds < 1:
             raise SettingsError("OMS_RESERVATION_SWEEP_SECONDS must be at least 1")
 
@@ -101,6 +119,11 @@ def _parse(name: str, raw: str, annotation: object) -> Any:
         if lowered in ("0", "false", "no", "off"):
             return False
         raise SettingsError(f"{name} must be a boolean (true/false), got {raw!r}")
+    if kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
     if kind == "int":
         try:
             return int(raw)

@@ -290,6 +290,7 @@ async def _announce(
         GlobalId("Fulfillment", fulfillment.id),
         {
             "orderId": encode_gid("Order", order.id),
+            "locationId": encode_gid("Location", fulfillment.location_id),
             "name": fulfillment.name,
             "status": fulfillment.status.value,
             "shipmentStatus": fulfillment.shipment_status.value

@@ -19,6 +19,7 @@ from oms_graphql.graphql.draft_orders.mutations import DraftOrderMutations
 from oms_graphql.graphql.draft_orders.queries import DraftOrderQueries
 from oms_graphql.graphql.draft_orders.types import DraftOrder, DraftOrderLineItem
 from oms_graphql.graphql.events.queries import EventQueries
+from oms_graphql.graphql.events.subscriptions import EventSubscriptions
 from oms_graphql.graphql.events.types import Event
 from oms_graphql.graphql.extensions import (
     CachedParser,
@@ -97,6 +98,8 @@ Mutation = merge_types(
     ),
 )
 
+Subscription = merge_types("Subscription", (EventSubscriptions,))
+
 
 class OmsSchema(Schema):
     def process_errors(
@@ -110,6 +113,7 @@ def create_schema() -> OmsSchema:
     return OmsSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[
             Channel,
             Customer,

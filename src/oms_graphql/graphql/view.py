@@ -15,12 +15,15 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from oms_graphql.auth import ANONYMOUS, Principal, TokenError
 from oms_graphql.graphql.context import Context
+from oms_graphql.graphql.events.subscriptions import SubscriptionStart, live_position
 from oms_graphql.graphql.extensions import uncoded_errors_masked
+from oms_graphql.graphql.fanout import FanOutTransportWSHandler, SubscriptionHub
 from oms_graphql.runtime import Runtime
 
 _PRINCIPAL_KEY = "oms.principal"
@@ -36,15 +39,29 @@ def unauthenticated_response(message: str) -> Response:
     )
 
 
-class GraphQLView(GraphQL[Context, None]):
+class GraphQLView(GraphQL[Context, SubscriptionStart]):
+    graphql_transport_ws_handler_class = FanOutTransportWSHandler
+
     def __init__(self, schema: BaseSchema, runtime: Runtime) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if runtime.settings.graphiql else None,
             keep_alive=True,
             keep_alive_interval=15,
+            # The legacy graphql-ws protocol is left out: graphql-transport-ws replaced it.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
+            max_subscriptions_per_connection=runtime.settings.max_subscriptions_per_connection,
         )
         self.runtime = runtime
+        self.subscription_hub = SubscriptionHub(
+            max_queued=runtime.settings.subscription_queue_size,
+            encode_json=self.encode_json,
+            metrics=runtime.metrics,
+        )
+
+    async def get_root_value(self, request: Request | WebSocket) -> SubscriptionStart:
+        """Subscriptions over SSE start from the bus position of the request's arrival."""
+        return SubscriptionStart(live_position(self.runtime.bus))
 
     @cached_property
     def graphql_ide_html(self) -> str:

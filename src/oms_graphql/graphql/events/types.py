@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -9,9 +10,15 @@ from strawberry.scalars import JSON
 from oms_graphql import models
 from oms_graphql.events import EventType
 from oms_graphql.events import repository as events
+from oms_graphql.events.bus import EventRow
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.node import Node, readable_types, register_node, resolve_nodes
 from oms_graphql.ids import encode_gid
+
+if TYPE_CHECKING:
+    from oms_graphql.graphql.inventory.types import InventoryLevel
+    from oms_graphql.graphql.orders.types import FulfillmentOrder, Order
+
 
 strawberry.enum(
     EventType,
@@ -32,13 +39,46 @@ class Event(Node):
         description="The token subject that made the change, when a caller made it."
     )
     data: JSON = strawberry.field(description="Details of the change, depending on the type.")
+    subject_type: strawberry.Private[str]
 
     @strawberry.field(description="The object concerned, when it still exists and you may see it.")
     async def subject(self, info: Info) -> Node | None:
         return (await resolve_nodes(info, [self.subject_id]))[0]
 
+    @strawberry.field(
+        description=(
+            "The order concerned: the subject itself, or the order of the fulfillment order "
+            "or fulfillment (null if you may not see it)."
+        )
+    )
+    async def order(
+        self, info: Info
+    ) -> Annotated[Order, strawberry.lazy("oms_graphql.graphql.orders.types")] | None:
+        return await self._related(info, "Order", "orderId")  # type: ignore[return-value]
+
+    @strawberry.field(description="The fulfillment order concerned, when the subject is one.")
+    async def fulfillment_order(
+        self, info: Info
+    ) -> Annotated[FulfillmentOrder, strawberry.lazy("oms_graphql.graphql.orders.types")] | None:
+        return await self._related(info, "FulfillmentOrder", None)  # type: ignore[return-value]
+
+    @strawberry.field(description="The inventory level concerned, when the subject is one.")
+    async def inventory_level(
+        self, info: Info
+    ) -> Annotated[InventoryLevel, strawberry.lazy("oms_graphql.graphql.inventory.types")] | None:
+        return await self._related(info, "InventoryLevel", None)  # type: ignore[return-value]
+
+    async def _related(self, info: Info, type_name: str, data_key: str | None) -> Node | None:
+        related = self.subject_id if self.subject_type == type_name else None
+        if related is None and data_key is not None and isinstance(self.data, dict):
+            value = self.data.get(data_key)
+            related = strawberry.ID(value) if isinstance(value, str) else None
+        if related is None:
+            return None
+        return (await resolve_nodes(info, [related]))[0]
+
     @classmethod
-    def from_model(cls, row: models.Event) -> Event:
+    def from_model(cls, row: models.Event | EventRow) -> Event:
         return cls(
             id=strawberry.ID(encode_gid("Event", row.id)),
             cursor=events.cursor_of(row),
@@ -47,6 +87,7 @@ class Event(Node):
             subject_id=strawberry.ID(encode_gid(row.subject_type, row.subject_id)),
             actor=row.actor,
             data=JSON(row.data),
+            subject_type=row.subject_type,
         )
 
 

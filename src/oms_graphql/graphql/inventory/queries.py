@@ -78,7 +78,7 @@ class SkuAvailability:
     )
 
 
-def _public(location: models.Location) -> PublicLocation:
+def public_location(location: models.Location) -> PublicLocation:
     return PublicLocation(
         id=strawberry.ID(encode_gid("Location", location.id)),
         name=location.name,
@@ -212,7 +212,7 @@ class InventoryQueries:
                 total_available=entry.total_available,
                 locations=[
                     LocationAvailability(
-                        location=_public(place.location),
+                        location=public_location(place.location),
                         available=place.available,
                         pickup_available=place.pickup_available,
                         distance_km=place.distance_km,
