@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from oms_graphql import demo_drafts
 from oms_graphql.auth import TokenVerifier
 from oms_graphql.settings import Settings
 
@@ -105,7 +106,8 @@ def test_migrate_then_seed_demo(tmp_path: Path) -> None:
     again = _cli(tmp_path, "seed", "--demo")
 
     assert seeded.returncode == again.returncode == 0
-    steps = 1232 + 7 + DEMO_ORDERS  # channels, locations, customers, items; tax rates, orders
+    # channels, locations, customers, items; tax rates, orders; order edits and drafts
+    steps = 1232 + 7 + DEMO_ORDERS + demo_drafts.steps()
     assert f"{steps}/{steps}" in seeded.stderr
     assert "already holds data" in again.stderr
     with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
@@ -117,13 +119,17 @@ def test_migrate_then_seed_demo(tmp_path: Path) -> None:
         kinds = {row[0] for row in db.execute("SELECT kind FROM locations")}
         pickup = db.execute("SELECT count(*) FROM locations WHERE pickup_enabled").fetchone()[0]
         located = db.execute("SELECT count(*) FROM customers WHERE city IS NOT NULL").fetchone()[0]
+        completed = db.execute(
+            "SELECT count(*) FROM draft_orders WHERE status = 'COMPLETED'"
+        ).fetchone()[0]
     assert counts == {
         "channels": 5,
         "locations": 12,
         "customers": 1000,
         "inventory_items": 215,
-        "orders": DEMO_ORDERS,
+        "orders": DEMO_ORDERS + completed,  # the demo's orders and its completed drafts
     }
+    assert completed > 0
     assert len(countries) >= 5
     assert kinds == {"WAREHOUSE", "STORE", "FULFILLMENT_SERVICE"}
     assert pickup >= 1
