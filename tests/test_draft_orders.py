@@ -234,7 +234,9 @@ async def test_the_hold_follows_updates_and_ends_on_delete_or_expiry(
     assert updated["version"] == 2
     assert quantities(sync_engine, level)["reserved"] == 5
     assert updated["note"] == "call before delivery"  # what was not given stays
-    stale = await api.gql(UPDATE, {"id": draft["id"], "v": 1, "input": {"note": "late"}})
+    emailed = await api.gql(UPDATE, {"id": draft["id"], "input": {"email": "a.b@example.com"}})
+    assert emailed.ok()["draftOrderUpdate"]["draftOrder"]["email"] == "a.b@example.com"
+    stale = await api.gql(UPDATE, {"id": draft["id"], "v": 2, "input": {"note": "late"}})
     assert errors(stale, "draftOrderUpdate") == [("STALE", ["expectedVersion"])]
 
     released = await api.gql(UPDATE, {"id": draft["id"], "input": {"reserveInventoryUntil": None}})

@@ -158,9 +158,15 @@ async def test_an_edit_changes_nothing_until_commit_then_moves_stock_work_and_mo
 
     assert [(m.to, "30.37" in m.text) for m in outbox.sent] == [("maria@example.com", True)]
     node = await api.gql(
-        "query($id: ID!) { node(id: $id) { ... on CalculatedOrder { status } } }", {"id": edit}
+        "query($id: ID!) { node(id: $id) { ... on CalculatedOrder { status"
+        " totalPrice { amount } totalOutstanding { amount } } } }",
+        {"id": edit},
     )
-    assert node.ok()["node"] == {"status": "COMMITTED"}
+    assert node.ok()["node"] == {
+        "status": "COMMITTED",
+        "totalPrice": {"amount": "48.44"},
+        "totalOutstanding": {"amount": "-30.37"},
+    }
     after = edit_tables(sync_engine)
     again = await api.gql(COMMIT, {"id": edit})
     assert codes(again, "orderEditCommit") == [("ALREADY_COMMITTED", ["id"])]

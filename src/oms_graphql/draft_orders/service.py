@@ -333,6 +333,9 @@ def _merged(stored: DraftInput, changes: DraftChanges) -> DraftInput:
     if changes.customer is not UNSET and changes.email is UNSET:
         # A new customer brings their email with them.
         email = None
+    elif changes.email is not UNSET and changes.customer is UNSET and customer is not None:
+        # A new email for the same buyer (none: no buyer).
+        customer = replace(customer, email=email) if email else None
     return DraftInput(
         channel=pick("channel"),
         lines=pick("lines", ()),

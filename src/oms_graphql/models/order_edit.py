@@ -50,7 +50,7 @@ class OrderEditLine(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     order_line_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("order_lines.id"))
-    """The order line it edits; NULL for a line the edit adds."""
+    """The order line it edits; NULL for a line the edit adds, until it is committed."""
     item_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("inventory_items.id"))
     sku: Mapped[str | None] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(255))

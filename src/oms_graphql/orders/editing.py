@@ -123,11 +123,17 @@ class _Pricing:
     """Edit line index -> index of its staged discount among the discounts priced."""
 
 
-async def _pricing(session: AsyncSession, order: Order, lines: Sequence[OrderEditLine]) -> _Pricing:
+async def _pricing(
+    session: AsyncSession,
+    order: Order,
+    lines: Sequence[OrderEditLine],
+    *,
+    staged_discounts: bool = True,
+) -> _Pricing:
     applications = await orders.discount_applications_of(session, [order.id])
     shipping = await orders.shipping_lines_of(session, [order.id])
     rate = await _tax_rate(session, order)
-    return _price(order, lines, applications, shipping, rate)
+    return _price(order, lines, applications, shipping, rate, staged_discounts=staged_discounts)
 
 
 async def _tax_rate(session: AsyncSession, order: Order) -> tuple[Decimal, str | None]:
@@ -144,6 +150,8 @@ def _price(
     applications: Sequence[DiscountApplication],
     shipping: Sequence[ShippingLine],
     rate: tuple[Decimal, str | None],
+    *,
+    staged_discounts: bool = True,
 ) -> _Pricing:
     index_of = {line.order_line_id: i for i, line in enumerate(lines) if line.order_line_id}
     discounts: list[DiscountToApply] = []
@@ -157,6 +165,8 @@ def _price(
         discounts.append(DiscountToApply(application.value_type, application.value, target))
     staged: dict[int, int] = {}
     for index, line in enumerate(lines):
+        if not staged_discounts:
+            break  # a committed edit's discounts are the order's own now
         if line.discount_value_type is not None and line.discount_value is not None:
             staged[index] = len(discounts)
             discounts.append(DiscountToApply(line.discount_value_type, line.discount_value, index))
@@ -190,7 +200,10 @@ async def view(session: AsyncSession, edit: OrderEdit, order: Order | None = Non
     order = order or await orders.get(session, edit.order_id)
     assert order is not None
     lines = await edits.lines_of(session, [edit.id])
-    return EditView(edit, order, lines, (await _pricing(session, order, lines)).priced)
+    pricing = await _pricing(
+        session, order, lines, staged_discounts=edit.status is OrderEditStatus.OPEN
+    )
+    return EditView(edit, order, lines, pricing.priced)
 
 
 async def views(session: AsyncSession, edit_ids: Sequence[int]) -> list[EditView | None]:
@@ -533,6 +546,9 @@ async def commit(
         session.add(ordered)
         changes.append(_Change(ordered, line, 0, line.quantity))
     await session.flush()
+    for change in changes:
+        # The session's added lines now edit the order lines they became.
+        change.staged.order_line_id = change.line.id
     growing = [c for c in changes if c.after > c.before]
     for change in changes:
         change.line.current_quantity = change.after
@@ -566,7 +582,7 @@ async def commit(
                     "lineItemId": encode_gid("LineItem", c.line.id),
                     "sku": c.line.sku,
                     "title": c.line.title,
-                    "added": c.staged.order_line_id is None,
+                    "added": c.staged.original_quantity == 0,
                     "quantityBefore": c.before,
                     "quantityAfter": c.after,
                     "restock": c.staged.restock if c.after < c.before else None,

@@ -78,7 +78,7 @@ class CalculatedLineItem(Node):
         description="The discount this edit adds to the line."
     )
 
-    @strawberry.field(description="The order line it edits; null for an added line.")
+    @strawberry.field(description="The order line it edits; null for a line added by an open edit.")
     async def line_item(self, info: Info) -> LineItem | None:
         if self.row.order_line_id is None:
             return None
@@ -99,7 +99,7 @@ def _line(view: editing.EditView, index: int, row: EditLineRow) -> CalculatedLin
         original_quantity=row.original_quantity,
         fulfilled_quantity=row.fulfilled_quantity,
         editable_quantity=row.quantity - row.fulfilled_quantity,
-        added=row.order_line_id is None,
+        added=row.original_quantity == 0,
         restock=row.restock,
         original_unit_price=MoneyV2.exact(row.unit_price, currency),
         discounted_total=MoneyV2.exact(priced.discounted_total, currency),
