@@ -4,7 +4,6 @@ completion through orderCreate's code path, search and sort, refusals that chang
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -166,9 +165,13 @@ async def test_draft_to_invoice_to_order_commits_the_held_stock_once(
     url = invoiced["invoiceUrl"]
     assert url.startswith("http://testserver/invoices/")
     assert [(m.to, url in m.text) for m in outbox.sent] == [("anna@example.com", True)]
-    (event,) = [e for e in events_of(sync_engine) if e["type"] == "draft_order.invoice_sent"]
-    data = event["data"] if isinstance(event["data"], dict) else json.loads(event["data"])
-    assert (data["email"], data["invoiceUrl"]) == ("anna@example.com", url)
+    feed = """{ events(types: [DRAFT_ORDER_INVOICE_SENT]) {
+      nodes { data subject { ... on DraftOrder { name } } } } }"""
+    (event,) = (await api.gql(feed)).ok()["events"]["nodes"]
+    assert event["subject"] == {"name": "#D1"}
+    assert (event["data"]["email"], event["data"]["invoiceUrl"]) == ("anna@example.com", url)
+    hidden = await api.gql(feed, token=api.token("read_orders"))
+    assert hidden.ok()["events"]["nodes"] == []  # drafts' events need read_draft_orders
     page = await api.client.get(url.removeprefix("http://testserver"))
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
