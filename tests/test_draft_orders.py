@@ -322,6 +322,13 @@ async def test_refused_drafts_change_nothing(
     ]
     assert errors(elsewhere, "draftOrderCreate") == [("CHANNEL_NOT_FOUND", ["input", "channel"])]
     assert table_counts(sync_engine) == before
+    nowhere = await create_draft(api, shippingAddress=None)
+    before = table_counts(sync_engine)
+    unshippable = await api.gql(COMPLETE, {"id": nowhere["id"], "pending": False})
+    (problem,) = unshippable.ok()["draftOrderComplete"]["userErrors"]
+    assert (problem["code"], problem["field"]) == ("BLANK", ["id"])
+    assert problem["message"].startswith("shippingAddress: ")
+    assert table_counts(sync_engine) == before
     reader = api.token("read_orders")
     forbidden = await api.gql("{ draftOrders(first: 1) { nodes { id } } }", token=reader)
     assert forbidden.error_codes == ["FORBIDDEN"]

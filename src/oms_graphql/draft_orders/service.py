@@ -132,6 +132,15 @@ def _moved(problem: Problem) -> Problem:
     return problem
 
 
+def _on_the_draft(problem: Problem) -> Problem:
+    """A problem ``orderCreate`` found with the draft's order, on draftOrderComplete's
+    ``id`` argument, naming the draft's field (``shippingAddress: ...``)."""
+    moved = _moved(problem)
+    named = ".".join(moved.field[1:]) if moved.field[:1] == ("input",) else ""
+    message = f"{named}: {moved.message}" if named else moved.message
+    return Problem(moved.code, message, ("id",))
+
+
 def _email(given: DraftInput, problems: list[Problem]) -> str | None:
     """The draft's email: ``email``, else the customer's; both must agree."""
     email = None
@@ -734,7 +743,7 @@ async def complete(
             origin={"draftOrderId": encode_gid("DraftOrder", draft.id)},
         )
     except DomainError as error:
-        raise DomainError([_moved(p) for p in error.problems]) from error
+        raise DomainError([_on_the_draft(p) for p in error.problems]) from error
     draft.status = DraftOrderStatus.COMPLETED
     draft.order_id = order.id
     draft.customer_id = order.customer_id
