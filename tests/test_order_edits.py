@@ -4,6 +4,7 @@ refund owed to the cent; refusals are coded and change nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -305,3 +306,39 @@ async def test_refused_edits_are_coded_and_change_nothing(
     assert codes(refused, "orderEditBegin") == [("INVALID_STATE", ["id"])]
     assert edit_tables(sync_engine) == before
     assert count_rows(sync_engine, "order_edits") == sessions
+
+
+async def test_of_two_sessions_committed_at_once_one_wins_and_the_other_is_stale(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    shop = await a_shop(database)
+    order = await create_order(api, ("TEE", 2), ("MUG", 1))
+    sessions = [
+        staged(await api.gql(BEGIN, {"id": order["id"]}), "orderEditBegin") for _ in range(2)
+    ]
+    for session in sessions:
+        staged(
+            await api.gql(ADD, {"id": session["id"], "sku": "TEE", "q": 3}), "orderEditAddVariant"
+        )
+    pages = """query($id: ID!, $after: String) { node(id: $id) { ... on CalculatedOrder {
+      lineItems(first: 1, after: $after) { edges { cursor node { sku added } }
+        pageInfo { hasNextPage } } } } }"""
+    seen, after = [], None
+    for _ in range(3):
+        page = (await api.gql(pages, {"id": sessions[0]["id"], "after": after})).ok()
+        items = page["node"]["lineItems"]
+        seen += [(edge["node"]["sku"], edge["node"]["added"]) for edge in items["edges"]]
+        after = items["edges"][-1]["cursor"]
+        if not items["pageInfo"]["hasNextPage"]:
+            break
+    assert seen == [("TEE", False), ("MUG", False), ("TEE", True)]
+
+    results = await asyncio.gather(
+        *(api.gql(COMMIT, {"id": session["id"]}) for session in sessions)
+    )
+
+    outcomes = sorted(
+        tuple(e["code"] for e in result.ok()["orderEditCommit"]["userErrors"]) for result in results
+    )
+    assert outcomes == [(), ("STALE",)]
+    assert quantities(sync_engine, shop.levels[("TEE", "Milano")])["committed"] == 5
