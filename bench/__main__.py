@@ -18,8 +18,8 @@ but S4, which needs none:
                quantities, ledger vs quantities, deadlocks and other errors; then
                ``orderCreate`` of one unit of one hot SKU the same way: throughput beside
                the same UPDATE loop, and an audited run at a quarter as many units
-  S5           one order event (``tagsAdd``) to 1,000 WebSocket subscribers of a server
-               process: server CPU per message and time to the last subscriber, shared
+  S5           one order event (a new note, ``orderUpdate``) to 1,000 WebSocket subscribers
+               of a server process: server CPU per message and time to the last subscriber, shared
                execution vs one execution per subscriber; then write throughput with no
                subscriber vs with every subscriber receiving (see bench/fanout.py)
   S4           a routing decision (``routing.decide``, a pure function) of 10 lines across
@@ -43,7 +43,7 @@ Options:
                       attempts at N/4 units, audited (1,000: an order costs ~25 statements)
   --subscribers N     S5 subscribers (1,000)
   --events N          S5 events measured per side (20)
-  --writes N          S5 tagsAdd calls per side of the write-throughput check (400)
+  --writes N          S5 orderUpdate calls per side of the write-throughput check (400)
 
 The concurrent clients are tasks on one event loop calling the ASGI app in-process: the
 throughput is that of one server process, with no HTTP in between.

@@ -1,8 +1,8 @@
 """S5: one order event fanned out to many subscribers, over real WebSockets.
 
 The server runs in its own process (uvicorn, as ``oms-graphql serve`` runs it); the
-subscribers are WebSocket clients on this process's event loop. For each event (a
-``tagsAdd`` on one order) it measures the time from the mutation's reply to the last
+subscribers are WebSocket clients on this process's event loop. For each event (a new
+note on one order, ``orderUpdate``) it measures the time from the mutation's reply to the last
 subscriber's message, and the server's CPU time (from /proc) per message sent.
 
 - ours: every subscriber sends the same document, so the server executes each event
@@ -10,7 +10,7 @@ subscriber's message, and the server's CPU time (from /proc) per message sent.
 - baseline: each subscriber's document differs by a comment, so the server executes the
   event once per subscriber (strawberry's own per-subscription path does the same).
 
-Write throughput: ``tagsAdd`` by 8 concurrent clients with no subscriber, then with the
+Write throughput: ``orderUpdate`` by 8 concurrent clients with no subscriber, then with the
 subscribers connected and receiving every event.
 """
 
@@ -43,8 +43,8 @@ from oms_graphql.models import Order
 from oms_graphql.settings import Settings
 
 SUBSCRIPTION = "subscription { orderEvents(types: [ORDER_UPDATED]) { cursor type subjectId } }"
-TAGS_ADD = """mutation($id: ID!, $tags: [String!]!) {
-  tagsAdd(id: $id, tags: $tags) { userErrors { code } } }"""
+NOTE = """mutation($id: ID!, $note: String!) {
+  orderUpdate(input: {id: $id, note: $note}) { userErrors { code } } }"""
 WRITERS = 8
 
 
@@ -153,6 +153,13 @@ class Subscribers:
                     json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}})
                 )
                 sockets.append(ws)
+            # The server handles a socket's messages in order: its pong means the
+            # subscription is registered, so the first event cannot come before it.
+            for ws in sockets:
+                await ws.send(json.dumps({"type": "ping"}))
+            for ws in sockets:
+                while json.loads(await ws.recv())["type"] != "pong":
+                    pass
             readers = [asyncio.create_task(self._read(i, ws)) for i, ws in enumerate(sockets)]
             try:
                 yield
@@ -168,12 +175,14 @@ class Subscribers:
                 self._got(index)
 
 
-async def _tag(client: httpx.AsyncClient, order_id: str, tag: str) -> None:
+async def _note(client: httpx.AsyncClient, order_id: str, note: str) -> None:
+    """A new note: an order change, one ORDER_UPDATED event."""
     reply = await client.post(
-        "/graphql", json={"query": TAGS_ADD, "variables": {"id": order_id, "tags": [tag]}}
+        "/graphql", json={"query": NOTE, "variables": {"id": order_id, "note": note}}
     )
-    if reply.status_code != 200 or reply.json().get("errors"):
-        raise RuntimeError(f"tagsAdd failed: {reply.text}")
+    body = reply.json()
+    if reply.status_code != 200 or body.get("errors") or body["data"]["orderUpdate"]["userErrors"]:
+        raise RuntimeError(f"orderUpdate failed: {reply.text}")
 
 
 async def _fan_out(
@@ -192,13 +201,13 @@ async def _fan_out(
     async with audience.connected(url, token, distinct=distinct):
         # A first event proves every subscription is live (and warms the server up).
         arrived = audience.expect(1)
-        await _tag(client, order_id, f"{name}-warm-up")
+        await _note(client, order_id, f"{name}-warm-up")
         await asyncio.wait_for(arrived.wait(), 120)
         to_last = []
         cpu = _cpu_seconds(server.pid)
         for n in range(events):
             arrived = audience.expect(n + 2)
-            await _tag(client, order_id, f"{name}-{n}")
+            await _note(client, order_id, f"{name}-{n}")
             replied = time.perf_counter()
             await asyncio.wait_for(arrived.wait(), 120)
             to_last.append(time.perf_counter() - replied)
@@ -213,7 +222,7 @@ async def _write_rate(client: httpx.AsyncClient, order_id: str, writes: int, lab
         nonlocal remaining
         while remaining > 0:
             remaining -= 1
-            await _tag(client, order_id, f"{label}-{number}-{remaining}")
+            await _note(client, order_id, f"{label}-{number}-{remaining}")
 
     started = time.perf_counter()
     await asyncio.gather(*(writer(n) for n in range(WRITERS)))
@@ -263,7 +272,7 @@ async def run(
             audience = Subscribers(subscribers)
             async with audience.connected(url, token, distinct=False):
                 arrived = audience.expect(1)
-                await _tag(client, order_id, "listened-warm-up")
+                await _note(client, order_id, "listened-warm-up")
                 await asyncio.wait_for(arrived.wait(), 120)
                 listened = await _write_rate(client, order_id, writes, "listened")
     return _table(ours, naive, quiet, listened, writes)
@@ -288,7 +297,7 @@ def _table(ours: FanOut, naive: FanOut, quiet: float, listened: float, writes: i
             row(naive) + "   (baseline: executed per subscriber)",
             f"{'ratio (ours / baseline)':<30}{ratio:>11.1f}x",
             "",
-            f"S5 write throughput (tagsAdd, {WRITERS} clients, {writes} writes a side): "
+            f"S5 write throughput (orderUpdate, {WRITERS} clients, {writes} writes a side): "
             f"{quiet:.1f}/s with no subscriber, {listened:.1f}/s with {ours.subscribers} "
             f"subscribers receiving every event: {listened / quiet:.0%}",
             f"({ours.events} events a side; server CPU from /proc; subscribers share this "

@@ -13,15 +13,18 @@ import pwd
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from port_for import get_port
 from pytest_postgresql.executors import PostgreSQLExecutor
 
 SUPERUSER = "postgres"
+STARTUP_SECONDS = 60
 SERVER_OPTIONS = (
     "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
 )
@@ -87,11 +90,28 @@ def running_postgresql() -> Iterator[PostgreSQLExecutor]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+def _connect(executor: PostgreSQLExecutor) -> psycopg.Connection[Any]:
+    """A connection to the new server, waiting out "the database system is starting up":
+    on a busy machine the executor can return before the server accepts connections."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            return psycopg.connect(
+                host=executor.host,
+                port=executor.port,
+                user=SUPERUSER,
+                dbname="postgres",
+                autocommit=True,
+            )
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def create_database(executor: PostgreSQLExecutor, name: str) -> str:
     """Create an empty database and return its SQLAlchemy URL."""
-    with psycopg.connect(
-        host=executor.host, port=executor.port, user=SUPERUSER, dbname="postgres", autocommit=True
-    ) as connection:
+    with _connect(executor) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql+psycopg://{SUPERUSER}@{executor.host}:{executor.port}/{name}"
