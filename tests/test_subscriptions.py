@@ -177,6 +177,29 @@ async def _quiet(socket: GraphQLSocket, into: list[dict[str, Any]]) -> bool:
     return False
 
 
+async def test_work_at_one_location_is_followed_there(server: LiveServer) -> None:
+    shop = await a_shop(server.database)
+    roma = _gid("Location", shop.roma.id)
+    query = """subscription($locationId: ID) {
+      fulfillmentOrderEvents(locationId: $locationId) {
+        type data fulfillmentOrder { id assignedLocation { name } } order { id } } }"""
+    token = server.api.token("read_fulfillments", "read_orders", "read_locations")
+    async with GraphQLSocket.open(server.ws_url, token) as socket:
+        await socket.subscribe("1", query, {"locationId": roma})
+        await create_order(server.api, ("TEE", 1))  # ships from Milano
+        pickup = await create_order(
+            server.api, ("MUG", 1), deliveryMethod="PICKUP", pickupLocationId=roma
+        )
+
+        event = (await socket.next_data("1"))["fulfillmentOrderEvents"]
+        assert await socket.silent_for(0.3)
+
+    assert event["type"] == "FULFILLMENT_ORDER_CREATED"
+    assert event["data"]["locationId"] == roma
+    assert event["fulfillmentOrder"]["assignedLocation"] == {"name": "Roma"}
+    assert event["order"] == {"id": pickup["id"]}
+
+
 async def test_inventory_changes_are_filtered_by_sku(server: LiveServer) -> None:
     shop = await a_shop(server.database)
     token = server.api.token("read_inventory")

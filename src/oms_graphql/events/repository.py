@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Row, and_, delete, insert, literal_column,
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.db import EVENTS_WRITTEN
-from oms_graphql.events.bus import EventFilter, Position
+from oms_graphql.events.bus import EventFilter, EventRow, Position
 from oms_graphql.models import Event
 from oms_graphql.paging import CursorCodec, Page, PageRequest, SortKey, fetch_page
 
@@ -167,7 +167,7 @@ async def prune(session: AsyncSession, *, older_than: datetime, limit: int) -> i
     return len(expired)
 
 
-def cursor_of(event: Event | Any) -> str:
+def cursor_of(event: EventRow) -> str:
     return CURSORS.encode(event.txid, event.id)
 
 
