@@ -87,11 +87,17 @@ def _server(settings: Settings, port: int) -> Iterator[subprocess.Popen[bytes]]:
         OMS_GRAPHIQL="false",
         OMS_LOG_LEVEL="WARNING",
         OMS_SUBSCRIPTION_QUEUE_SIZE="10000",
+        # One token drives the whole load: it must not run out of query budget.
+        OMS_COST_BUCKET_SIZE=str(10**12),
+        OMS_MAX_QUERY_COST=str(10**12),
+        OMS_MAX_QUERY_COST=str(settings.max_query_cost),
+        OMS_COST_BUCKET_SIZE=str(settings.cost_bucket_size),
     )
     command = [
         *(sys.executable, "-m", "uvicorn", "oms_graphql.app:create_app", "--factory"),
         *("--port", str(port), "--loop", "uvloop", "--http", "httptools"),
-        *("--ws", "websockets-sansio", "--log-level", "warning"),
+        *("--ws", "websockets-sansio", "--ws-per-message-deflate", "false"),
+        *("--log-level", "warning"),
     ]
     process = subprocess.Popen(command, env=env)
     try:
