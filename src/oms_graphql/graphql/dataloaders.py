@@ -22,6 +22,7 @@ from oms_graphql.inventory import transfer_repository as transfers
 from oms_graphql.inventory.repository import LevelState
 from oms_graphql.locations import repository as locations
 from oms_graphql.orders import repository as orders
+from oms_graphql.returns import repository as returns
 from oms_graphql.taxes import repository as taxes
 
 R = TypeVar("R")
@@ -306,3 +307,61 @@ class Loaders:
             return [tags.get(i, []) for i in ids]
 
         return DataLoader(load_fn=load)
+
+    @cached_property
+    def return_(self) -> DataLoader[int, models.Return | None]:
+        return self._by_id(returns.returns_by_id)
+
+    @cached_property
+    def first_returns_of_order(self) -> DataLoader[tuple[int, int], list[models.Return]]:
+        return self._first_pages_of(returns.first_returns_of_orders, lambda row: row.order_id)
+
+    @cached_property
+    def return_lines(self) -> DataLoader[int, list[models.ReturnLine]]:
+        return self._grouped(returns.lines_of, lambda row: row.return_id)
+
+    @cached_property
+    def return_line(self) -> DataLoader[int, models.ReturnLine | None]:
+        return self._by_id(returns.return_lines_by_id)
+
+    @cached_property
+    def reverse_fulfillment_order(self) -> DataLoader[int, models.ReverseFulfillmentOrder | None]:
+        return self._by_id(returns.reverse_fulfillment_orders_by_id)
+
+    @cached_property
+    def first_reverse_fulfillment_orders(
+        self,
+    ) -> DataLoader[tuple[int, int], list[models.ReverseFulfillmentOrder]]:
+        return self._first_pages_of(
+            returns.first_reverse_fulfillment_orders, lambda row: row.return_id
+        )
+
+    @cached_property
+    def reverse_fulfillment_order_line(
+        self,
+    ) -> DataLoader[int, models.ReverseFulfillmentOrderLine | None]:
+        return self._by_id(returns.rfo_lines_by_id)
+
+    @cached_property
+    def first_reverse_fulfillment_order_lines(
+        self,
+    ) -> DataLoader[tuple[int, int], list[models.ReverseFulfillmentOrderLine]]:
+        return self._first_pages_of(
+            returns.first_rfo_lines, lambda row: row.reverse_fulfillment_order_id
+        )
+
+    @cached_property
+    def dispositions(self) -> DataLoader[int, list[models.ReverseDisposition]]:
+        return self._grouped(returns.dispositions_of, lambda row: row.line_id)
+
+    @cached_property
+    def reverse_deliveries(self) -> DataLoader[int, list[models.ReverseDelivery]]:
+        return self._grouped(returns.deliveries_of, lambda row: row.reverse_fulfillment_order_id)
+
+    @cached_property
+    def reverse_delivery_lines(self) -> DataLoader[int, list[models.ReverseDeliveryLine]]:
+        return self._grouped(returns.delivery_lines_of, lambda row: row.reverse_delivery_id)
+
+    @cached_property
+    def reverse_delivery(self) -> DataLoader[int, models.ReverseDelivery | None]:
+        return self._by_id(returns.deliveries_by_id)

@@ -62,6 +62,15 @@ from oms_graphql.graphql.orders.types import (
     Order,
     OrderTransaction,
 )
+from oms_graphql.graphql.returns.mutations import ReturnMutations
+from oms_graphql.graphql.returns.queries import ReturnQueries
+from oms_graphql.graphql.returns.types import (
+    Return,
+    ReturnLineItem,
+    ReverseDelivery,
+    ReverseFulfillmentOrder,
+    ReverseFulfillmentOrderLineItem,
+)
 from oms_graphql.graphql.taxes.mutations import TaxMutations
 from oms_graphql.graphql.taxes.queries import TaxQueries
 from oms_graphql.graphql.taxes.types import TaxRate
@@ -79,6 +88,7 @@ Query = merge_types(
         DraftOrderQueries,
         RoutingQueries,
         FulfillmentQueries,
+        ReturnQueries,
         TaxQueries,
     ),
 )
@@ -94,6 +104,7 @@ Mutation = merge_types(
         DraftOrderMutations,
         RoutingMutations,
         FulfillmentMutations,
+        ReturnMutations,
         TaxMutations,
     ),
 )
@@ -136,6 +147,11 @@ def create_schema() -> OmsSchema:
             Fulfillment,
             FulfillmentLineItem,
             RoutingRules,
+            Return,
+            ReturnLineItem,
+            ReverseFulfillmentOrder,
+            ReverseFulfillmentOrderLineItem,
+            ReverseDelivery,
             TaxRate,
         ],
         extensions=[

@@ -58,6 +58,20 @@ from oms_graphql.models.order import (
     TransactionStatus,
 )
 from oms_graphql.models.order_edit import OrderEdit, OrderEditLine, OrderEditStatus
+from oms_graphql.models.returns import (
+    DispositionType,
+    Return,
+    ReturnDeclineReason,
+    ReturnLine,
+    ReturnReason,
+    ReturnStatus,
+    ReverseDelivery,
+    ReverseDeliveryLine,
+    ReverseDisposition,
+    ReverseFulfillmentOrder,
+    ReverseFulfillmentOrderLine,
+    ReverseFulfillmentOrderStatus,
+)
 from oms_graphql.models.routing import RoutingDecision, RoutingRuleset
 from oms_graphql.models.tax import TaxRate
 
@@ -72,6 +86,7 @@ __all__ = [
     "DiscountAllocation",
     "DiscountApplication",
     "DiscountValueType",
+    "DispositionType",
     "DraftOrder",
     "DraftOrderLine",
     "DraftOrderStatus",
@@ -111,6 +126,17 @@ __all__ = [
     "Reservation",
     "ReservationLine",
     "ReservationStatus",
+    "Return",
+    "ReturnDeclineReason",
+    "ReturnLine",
+    "ReturnReason",
+    "ReturnStatus",
+    "ReverseDelivery",
+    "ReverseDeliveryLine",
+    "ReverseDisposition",
+    "ReverseFulfillmentOrder",
+    "ReverseFulfillmentOrderLine",
+    "ReverseFulfillmentOrderStatus",
     "RoutingDecision",
     "RoutingRuleset",
     "ShipmentStatus",

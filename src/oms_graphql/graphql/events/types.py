@@ -18,6 +18,7 @@ from oms_graphql.ids import encode_gid
 if TYPE_CHECKING:
     from oms_graphql.graphql.inventory.types import InventoryLevel
     from oms_graphql.graphql.orders.types import FulfillmentOrder, Order
+    from oms_graphql.graphql.returns.types import Return
 
 
 strawberry.enum(
@@ -67,6 +68,12 @@ class Event(Node):
         self, info: Info
     ) -> Annotated[InventoryLevel, strawberry.lazy("oms_graphql.graphql.inventory.types")] | None:
         return await self._related(info, "InventoryLevel", None)  # type: ignore[return-value]
+
+    @strawberry.field(name="return", description="The return concerned, when the subject is one.")
+    async def return_(
+        self, info: Info
+    ) -> Annotated[Return, strawberry.lazy("oms_graphql.graphql.returns.types")] | None:
+        return await self._related(info, "Return", None)  # type: ignore[return-value]
 
     async def _related(self, info: Info, type_name: str, data_key: str | None) -> Node | None:
         related = self.subject_id if self.subject_type == type_name else None

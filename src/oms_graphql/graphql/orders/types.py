@@ -44,9 +44,11 @@ from oms_graphql.paging import PageRequest
 
 if TYPE_CHECKING:
     from oms_graphql.graphql.fulfillment.shipments import Fulfillment, FulfillmentHold
+    from oms_graphql.graphql.returns.types import Return
 
 _SHIPMENTS = "oms_graphql.graphql.fulfillment.shipments"
 """Fulfillment types refer back to orders: they are imported lazily, where used."""
+_RETURNS = "oms_graphql.graphql.returns.types"
 
 R = TypeVar("R")
 N = TypeVar("N")
@@ -503,6 +505,25 @@ class Order(Node):
 
         rows = await info.context.loaders.fulfillments_of_order.load(self.row.id)
         return [Fulfillment.from_model(row) for row in rows]
+
+    @strawberry.field(description="Its returns, oldest first, a page at a time.")
+    async def returns(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Annotated[Return, strawberry.lazy(_RETURNS)]]:
+        from oms_graphql.graphql.returns.types import Return
+        from oms_graphql.returns import repository as returns
+
+        pk = self.row.id
+        return await nested_connection(
+            info,
+            parent_id=pk,
+            first=first,
+            after=after,
+            first_pages=info.context.loaders.first_returns_of_order,
+            sort=returns.POSITION,
+            fetch=lambda session, request: returns.returns_page(session, pk, request),
+            convert=Return.from_model,
+        )
 
     @strawberry.field(
         description="Where routing last sent the order's lines and why (at placement, or the "

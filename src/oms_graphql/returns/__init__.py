@@ -1,0 +1,1 @@
+"""Returns: requests, approvals, reverse logistics and dispositions into inventory."""
