@@ -90,8 +90,6 @@ def _server(settings: Settings, port: int) -> Iterator[subprocess.Popen[bytes]]:
         # One token drives the whole load: it must not run out of query budget.
         OMS_COST_BUCKET_SIZE=str(10**12),
         OMS_MAX_QUERY_COST=str(10**12),
-        OMS_MAX_QUERY_COST=str(settings.max_query_cost),
-        OMS_COST_BUCKET_SIZE=str(settings.cost_bucket_size),
     )
     command = [
         *(sys.executable, "-m", "uvicorn", "oms_graphql.app:create_app", "--factory"),
