@@ -333,7 +333,7 @@ async def test_identical_subscriptions_share_one_execution(server: LiveServer) -
 
 
 async def test_a_subscriber_too_slow_is_closed_and_resumes_by_cursor(
-    settings: Settings, database_url: str
+    settings: Settings, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     small = Settings.from_env(
         {}, database_url=database_url, jwt_secret=settings.jwt_secret, subscription_queue_size=2
@@ -342,15 +342,20 @@ async def test_a_subscriber_too_slow_is_closed_and_resumes_by_cursor(
         shop = await a_shop(server.database)
         token = server.api.token("read_inventory")
         async with GraphQLSocket.open(server.ws_url, token) as socket:
+            # Two subscriptions of one socket: both are closed with it, once, cleanly.
             await socket.subscribe("1", INVENTORY)
+            await socket.subscribe("1b", INVENTORY)
             await _adjust(server, shop.tee, shop.milano, 1)
-            first = (await socket.next_data("1"))["inventoryChanged"]
+            firsts = {m["id"]: m["payload"]["data"] for m in [await socket.receive() for _ in "ab"]}
+            first = firsts["1"]["inventoryChanged"]
             # One mutation changing four levels: four events at once, beyond the queue of 2.
             await server.api.gql(ADJUST, _every_level(shop))
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await _read_until_closed(socket)
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.code == 1013
+        assert firsts["1b"] == firsts["1"]
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
         async with GraphQLSocket.open(server.ws_url, token) as socket:
             await socket.subscribe("2", INVENTORY, {"after": first["cursor"]})

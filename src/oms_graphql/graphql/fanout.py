@@ -31,7 +31,7 @@ from graphql import (
     parse,
 )
 from prometheus_client import Counter
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -41,16 +41,20 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
 from oms_graphql.auth import Principal
-from oms_graphql.events.bus import Position, SubscriberTooSlow
+from oms_graphql.events.bus import Position
 from oms_graphql.graphql.context import Context
-from oms_graphql.graphql.events.subscriptions import SubscriptionStart, live_position
+from oms_graphql.graphql.events.subscriptions import (
+    TOO_SLOW_CODE,
+    TOO_SLOW_MESSAGE,
+    SubscriptionStart,
+    live_position,
+)
 from oms_graphql.metrics import Metrics
 
 logger = logging.getLogger("oms_graphql.subscriptions")
 
 TOO_SLOW = 1013
 """WebSocket "try again later": clients such as graphql-ws reconnect on it."""
-TOO_SLOW_REASON = "subscriber too slow: resubscribe with after: <last cursor>"
 
 
 @lru_cache(maxsize=1024)
@@ -116,8 +120,10 @@ class _Member:
         handler = self.operation.handler
         while True:
             kind, data = await self.queue.get()
+            if socket.application_state is not WebSocketState.CONNECTED:
+                return  # closed meanwhile, e.g. for another subscription of the socket
             if self.too_slow or kind == "close":
-                await handler.websocket.close(code=TOO_SLOW, reason=TOO_SLOW_REASON)
+                await handler.websocket.close(code=TOO_SLOW, reason=TOO_SLOW_MESSAGE)
                 return
             if kind == "next":
                 await socket.send_text(self.prefix + data + "}")
@@ -193,14 +199,18 @@ class _Group:
                             [GraphQLError("incremental delivery is not supported").formatted],
                         )
                         return
+                    if any(
+                        (error.extensions or {}).get("code") == TOO_SLOW_CODE
+                        for error in result.errors or []
+                    ):
+                        self.hub.metrics.subscribers_too_slow.inc(len(self.members))
+                        self.finish("close")
+                        return
                     payload: dict[str, Any] = {"data": result.data}
                     if result.errors:
                         payload["errors"] = [error.formatted for error in result.errors]
                     self.broadcast("next", self.hub.encode_json(payload))
             self.finish("complete")
-        except SubscriberTooSlow:
-            self.hub.metrics.subscribers_too_slow.inc(len(self.members))
-            self.finish("close")
         except Exception:
             logger.exception("a subscription stream failed")
             self.finish("complete")

@@ -17,7 +17,7 @@ from graphql import GraphQLError
 from oms_graphql.errors import BadUserInput
 from oms_graphql.events import EventType
 from oms_graphql.events import repository as events
-from oms_graphql.events.bus import EventBus, EventFilter, EventRow, Position
+from oms_graphql.events.bus import EventBus, EventFilter, EventRow, Position, SubscriberTooSlow
 from oms_graphql.events.stream import follow
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.events.types import Event
@@ -115,11 +115,26 @@ def _access(info: Info, subject_types: Iterable[str], **narrowing: object) -> Ev
     return EventFilter(subject_types=readable, channels=principal.channels, **narrowing)  # type: ignore[arg-type]
 
 
+TOO_SLOW_CODE = "SUBSCRIBER_TOO_SLOW"
+TOO_SLOW_MESSAGE = "subscriber too slow: resubscribe with after: <last cursor>"
+
+
+class SubscriberTooSlowError(GraphQLError):
+    """The end of a subscription that fell behind: expected, and resumable by cursor."""
+
+    def __init__(self) -> None:
+        super().__init__(TOO_SLOW_MESSAGE, extensions={"code": TOO_SLOW_CODE})
+
+
 async def _as_events(info: Info, rows: AsyncIterator[EventRow]) -> AsyncIterator[Event]:
-    async for row in rows:
-        # A subscription lives long: what loaders cached for one event is stale for the next.
-        info.context.reset_loaders()
-        yield Event.from_model(row)
+    try:
+        async for row in rows:
+            # A subscription lives long: what loaders cached for one event is stale for the
+            # next.
+            info.context.reset_loaders()
+            yield Event.from_model(row)
+    except SubscriberTooSlow:
+        raise SubscriberTooSlowError() from None
 
 
 @strawberry.type(description="A storefront's live view of one SKU at one location.")
@@ -277,6 +292,16 @@ class EventSubscriptions:
 
 
 async def _availability(
+    info: Info, rows: AsyncIterator[EventRow]
+) -> AsyncIterator[AvailabilityChange]:
+    try:
+        async for change in _available(info, rows):
+            yield change
+    except SubscriberTooSlow:
+        raise SubscriberTooSlowError() from None
+
+
+async def _available(
     info: Info, rows: AsyncIterator[EventRow]
 ) -> AsyncIterator[AvailabilityChange]:
     async for row in rows:
