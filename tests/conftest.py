@@ -25,6 +25,9 @@ from tests.api import Api
 from tests.postgres_server import create_database, running_postgresql
 
 TEST_JWT_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+# A test sends its requests as one burst from one token: the suite runs with a bucket that
+# never empties, and tests/test_limits.py checks throttling with the defaults and small ones.
+ROOMY_BUCKET = 1_000_000
 DATABASES = [
     name.strip()
     for name in os.environ.get("OMS_TEST_DATABASES", "sqlite,postgresql").split(",")
@@ -83,7 +86,11 @@ def empty_database(engine: Engine) -> None:
 def settings(database_url: str, sync_engine: Engine) -> Settings:
     empty_database(sync_engine)
     return Settings.from_env(
-        {}, database_url=database_url, jwt_secret=TEST_JWT_SECRET, sql_count_header=True
+        {},
+        database_url=database_url,
+        jwt_secret=TEST_JWT_SECRET,
+        sql_count_header=True,
+        cost_bucket_size=ROOMY_BUCKET,
     )
 
 

@@ -4,6 +4,7 @@ completion through orderCreate's code path, search and sort, refusals that chang
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import Engine, text
 
 from oms_graphql.db import Database
 from oms_graphql.inventory.sweeper import sweep_once
+from oms_graphql.settings import Settings
 from tests.api import Api
 from tests.factories import (
     a_channel,
@@ -34,6 +36,13 @@ from tests.orders_support import (
 
 pytestmark = pytest.mark.usefixtures("ledger_checked")
 __all__ = ["outbox"]  # a fixture
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """These documents read a draft with its whole order: a cost of 1,021."""
+    return replace(settings, max_query_cost=2_000)
+
 
 DRAFT_FIELDS = (
     """

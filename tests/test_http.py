@@ -105,7 +105,8 @@ def _fields(settings: Settings) -> dict[str, object]:
 async def test_queries_work_over_get(api: Api) -> None:
     response = await api.client.get("/graphql", params={"query": "{ __typename }"})
 
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json()["data"] == {"__typename": "Query"}
+    assert response.json()["extensions"]["cost"]["requestedQueryCost"] == 0
 
 
 async def test_mutations_are_refused_over_get(api: Api, database: Database) -> None:

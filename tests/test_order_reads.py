@@ -3,12 +3,15 @@ partner tokens limited to their channels, and a constant number of SQL statement
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
 from oms_graphql.db import Database
+from oms_graphql.settings import Settings
 from tests.api import Api
 from tests.factories import a_channel
 from tests.orders_support import CREATE, ORDER, a_shop, create_order, order_input
@@ -104,6 +107,12 @@ async def test_orders_sort_by_number_total_and_customer_name(api: Api, database:
     )
     assert info["hasNextPage"] is True
     assert [n["name"] for n in rest.ok()["orders"]["nodes"]] == ["#1002"]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A page of 100 orders with all their relations costs 18,202."""
+    return replace(settings, max_query_cost=20_000)
 
 
 LIST = """query($first: Int!) { orders(first: $first) { nodes {

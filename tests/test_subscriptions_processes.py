@@ -22,6 +22,7 @@ import websockets
 from oms_graphql.db import Database
 from oms_graphql.settings import Settings
 from tests.api import Api
+from tests.conftest import ROOMY_BUCKET
 from tests.live import GraphQLSocket
 from tests.orders_support import a_shop, create_order
 
@@ -47,6 +48,7 @@ def _server(settings: Settings, port: int, tmp_path: Path, **env: str) -> Iterat
         OMS_JWT_SECRET=settings.jwt_secret or "",
         OMS_GRAPHIQL="false",
         OMS_LOG_LEVEL="WARNING",
+        OMS_COST_BUCKET_SIZE=str(ROOMY_BUCKET),
         **env,
     )
     log = (tmp_path / f"server-{port}-{time.monotonic_ns()}.log").open("w")

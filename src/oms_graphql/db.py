@@ -200,7 +200,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 class Database:
     """One engine per application, with separate session factories for reads and writes."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, statement_timeout_ms: int = 0, echo: bool = False
+    ) -> None:
         self.url = url
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
         options: dict[str, Any] = {"echo": echo}
@@ -208,6 +210,12 @@ class Database:
             options["connect_args"] = {"timeout": 30}
         else:
             options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            if statement_timeout_ms:
+                # Per connection, so a runaway statement is cancelled by the server itself;
+                # SQLite has no equivalent (its busy timeout bounds only waits for the lock).
+                options["connect_args"] = {
+                    "options": f"-c statement_timeout={statement_timeout_ms}"
+                }
         self.engine = create_async_engine(url, **options)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)

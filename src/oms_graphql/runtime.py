@@ -24,7 +24,11 @@ class Runtime:
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
-        database = Database(settings.database_url, pool_size=settings.database_pool_size)
+        database = Database(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            statement_timeout_ms=settings.statement_timeout_ms,
+        )
         bus = EventBus()
         metrics = Metrics()
         return cls(

@@ -42,6 +42,14 @@ class Settings:
     subscription_queue_size: int = 1_000
     max_subscriptions_per_connection: int = 100
     shutdown_drain_seconds: float = 0.0
+    max_query_depth: int = 15
+    max_aliases: int = 100
+    max_tokens: int = 10_000
+    max_input_list_length: int = 250
+    max_query_cost: int = 1_000
+    cost_bucket_size: int = 2_000
+    cost_restore_rate: float = 100.0
+    statement_timeout_ms: int = 30_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -86,6 +94,17 @@ class Settings:
             raise SettingsError("OMS_MAX_SUBSCRIPTIONS_PER_CONNECTION must be at least 1")
         if self.reservation_sweep_seconds < 1:
             raise SettingsError("OMS_RESERVATION_SWEEP_SECONDS must be at least 1")
+        for name in ("max_query_depth", "max_aliases", "max_tokens", "max_input_list_length"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"OMS_{name.upper()} must be at least 1")
+        if self.max_query_cost < 1:
+            raise SettingsError("OMS_MAX_QUERY_COST must be at least 1")
+        if self.cost_bucket_size < self.max_query_cost:
+            raise SettingsError("OMS_COST_BUCKET_SIZE must be at least OMS_MAX_QUERY_COST")
+        if self.cost_restore_rate <= 0:
+            raise SettingsError("OMS_COST_RESTORE_RATE must be more than 0")
+        if self.statement_timeout_ms < 0:
+            raise SettingsError("OMS_STATEMENT_TIMEOUT_MS must be 0 (no timeout) or more")
 
     @property
     def is_sqlite(self) -> bool:

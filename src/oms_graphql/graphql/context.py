@@ -13,6 +13,7 @@ from starlette.websockets import WebSocket
 from oms_graphql.auth import Principal
 from oms_graphql.db import Database
 from oms_graphql.graphql.dataloaders import Loaders
+from oms_graphql.graphql.throttle import CostBuckets
 from oms_graphql.runtime import Runtime
 
 
@@ -22,6 +23,7 @@ class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
     principal: Principal
+    cost_buckets: CostBuckets
     loaders: Loaders = field(init=False)
     """Set per operation by the FreshLoaders extension, and again after each mutation."""
     connection_params: dict[str, Any] | None = None
@@ -29,6 +31,14 @@ class Context:
     @property
     def db(self) -> Database:
         return self.runtime.database
+
+    @property
+    def throttle_key(self) -> str:
+        """Whose bucket pays: the token subject, else the client address."""
+        if self.principal.subject is not None:
+            return f"subject:{self.principal.subject}"
+        client = self.request.client
+        return f"address:{client.host if client else 'unknown'}"
 
     def reset_loaders(self) -> None:
         """Fresh loaders: per operation, and after each mutation so nothing stale is served."""

@@ -24,6 +24,9 @@ from strawberry.types import ExecutionResult
 from oms_graphql.db import current_statement_count
 from oms_graphql.errors import BadUserInput
 from oms_graphql.request_id import current_request_id
+from oms_graphql.settings import Settings
+
+DEFAULT_SETTINGS = Settings()
 
 logger = logging.getLogger("oms_graphql.errors")
 
@@ -122,14 +125,19 @@ def _parse(query: str, options: tuple[tuple[str, Any], ...]) -> DocumentNode:
 
 
 class CachedParser(SchemaExtension):
-    """Parse each distinct document once.
+    """Parse each distinct document once, stopping at the settings' token limit.
 
     Unlike strawberry's ParserCache, a document that does not parse is left to strawberry's
     own parser, so its syntax error takes the normal path (codes, masking, metrics) instead
-    of escaping from the hook.
+    of escaping from the hook. The token limit is the parse option strawberry's
+    MaxTokensLimiter sets, taken from the application's settings rather than fixed when
+    the schema is built (one extension less per request: bench S7).
     """
 
     def on_parse(self) -> Iterator[None]:
+        runtime = getattr(self.execution_context.context, "runtime", None)
+        settings = runtime.settings if runtime is not None else DEFAULT_SETTINGS
+        self.execution_context.parse_options["max_tokens"] = settings.max_tokens
         query = self.execution_context.query
         if query is not None:
             options = tuple(sorted(self.execution_context.parse_options.items()))
@@ -178,22 +186,12 @@ def _document_has_nul(query: str | None, document: DocumentNode | None) -> bool:
     return found
 
 
-class RefuseNulCharacters(SchemaExtension):
-    """PostgreSQL text cannot hold NUL characters: refuse them in any string, before execution.
-
-    Runs after ValidationCache so that it only adds an error to a valid document.
-    """
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if not context.pre_execution_errors and (
-            _has_nul(context.variables)
-            or _document_has_nul(context.query, context.graphql_document)
-        ):
-            context.pre_execution_errors = [
-                GraphQLError(
-                    "strings may not contain NUL (\\u0000) characters",
-                    extensions={"code": "BAD_USER_INPUT"},
-                )
-            ]
-        yield
+def nul_characters_error(
+    query: str | None, document: DocumentNode | None, variables: Any
+) -> GraphQLError | None:
+    """PostgreSQL text cannot hold NUL characters: refuse them in any string, before execution."""
+    if not (_has_nul(variables) or _document_has_nul(query, document)):
+        return None
+    return GraphQLError(
+        "strings may not contain NUL (\\u0000) characters", extensions={"code": "BAD_USER_INPUT"}
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -27,7 +26,6 @@ from oms_graphql.graphql.extensions import (
     FreshLoaders,
     MaskUnexpectedErrors,
     OperationMetrics,
-    RefuseNulCharacters,
     log_unexpected_errors,
 )
 from oms_graphql.graphql.fulfillment.mutations import RoutingMutations
@@ -44,6 +42,7 @@ from oms_graphql.graphql.inventory.types import (
     InventoryTransfer,
     Reservation,
 )
+from oms_graphql.graphql.limits import Limits
 from oms_graphql.graphql.locations.mutations import LocationMutations
 from oms_graphql.graphql.locations.queries import LocationQueries
 from oms_graphql.graphql.locations.types import Location
@@ -155,11 +154,10 @@ def create_schema() -> OmsSchema:
             TaxRate,
         ],
         extensions=[
-            # Clients send the same documents again and again; graphql-core's validation
-            # costs more than executing a small query (measured: bench, S7 rows).
             CachedParser,
-            lambda: ValidationCache(maxsize=1024),
-            RefuseNulCharacters,
+            # Validation (cached) with the limits, then the cost: only a document that would
+            # run is charged.
+            Limits,
             FreshLoaders,
             ErrorCodes,
             MaskUnexpectedErrors,

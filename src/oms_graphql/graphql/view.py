@@ -24,6 +24,7 @@ from oms_graphql.graphql.context import Context
 from oms_graphql.graphql.events.subscriptions import SubscriptionStart, live_position
 from oms_graphql.graphql.extensions import uncoded_errors_masked
 from oms_graphql.graphql.fanout import FanOutTransportWSHandler, SubscriptionHub
+from oms_graphql.graphql.throttle import CostBuckets
 from oms_graphql.runtime import Runtime
 
 _PRINCIPAL_KEY = "oms.principal"
@@ -53,6 +54,9 @@ class GraphQLView(GraphQL[Context, SubscriptionStart]):
             max_subscriptions_per_connection=runtime.settings.max_subscriptions_per_connection,
         )
         self.runtime = runtime
+        self.cost_buckets = CostBuckets(
+            runtime.settings.cost_bucket_size, runtime.settings.cost_restore_rate
+        )
         self.subscription_hub = SubscriptionHub(
             max_queued=runtime.settings.subscription_queue_size,
             encode_json=self.encode_json,
@@ -95,6 +99,7 @@ class GraphQLView(GraphQL[Context, SubscriptionStart]):
             request=request,
             response=response,
             principal=request.scope.get(_PRINCIPAL_KEY, ANONYMOUS),
+            cost_buckets=self.cost_buckets,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

@@ -1,0 +1,180 @@
+"""Checks before execution: depth, aliases, NUL characters, input lists, cost and
+throttling; validation itself, cached.
+
+The limits come from the application's settings, so they are applied per operation
+(the schema is shared by every application in a process, tests included). One extension
+does it all, in place of strawberry's ValidationCache: each extension strawberry runs
+adds its own fixed cost to every request (bench S7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, ListValueNode, Visitor, visit
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as aliases_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType
+
+from oms_graphql.graphql.cost import TextCache, cached_cost
+from oms_graphql.graphql.extensions import DEFAULT_SETTINGS, nul_characters_error
+from oms_graphql.graphql.throttle import CostBuckets
+
+# Mutations check their own lists (a TOO_MANY userError naming the field, at 250);
+# only far bigger ones are refused before execution.
+MUTATION_LIST_FACTOR = 10
+
+
+# Clients send the same documents again and again; graphql-core's validation costs more
+# than executing a small query (measured: bench, S7 rows).
+_validate = lru_cache(maxsize=1024)(validate_document)
+
+
+@lru_cache(maxsize=16)
+def _rules(max_depth: int, max_aliases: int) -> tuple[type[ASTValidationRule], ...]:
+    # One class per limit pair, so the validation cache (keyed by the rules) stays valid.
+    return (depth_validator(max_depth, None), aliases_validator(max_aliases))
+
+
+_literal_lists = TextCache()
+
+
+def _longest_literal_list(query: str, document: DocumentNode) -> int:
+    # graphql-core nodes hash by their whole subtree: key on the text, not on the document.
+    cached = _literal_lists.get(query)
+    if cached is not None:
+        return int(cached)
+    longest = 0
+
+    class Finder(Visitor):
+        def enter_list_value(self, node: ListValueNode, *_: Any) -> None:
+            nonlocal longest
+            longest = max(longest, len(node.values))
+
+    visit(document, Finder())
+    return int(_literal_lists.put(query, longest))
+
+
+def _longest_list(value: Any) -> int:
+    if isinstance(value, list):
+        return max([len(value), *(_longest_list(item) for item in value)])
+    if isinstance(value, dict):
+        return max((_longest_list(item) for item in value.values()), default=0)
+    return 0
+
+
+def _error(code: str, message: str, **details: Any) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, **details})
+
+
+class Limits(SchemaExtension):
+    """strawberry's QueryDepthLimiter and MaxAliasesLimiter rules, from settings, in a
+    cached validation; then NUL characters, input lists, the cost maximum and the caller's
+    bucket; and ``extensions.cost`` on every result.
+
+    strawberry's limiters take their limits when the schema is built; ours live in each
+    application's settings, so this adds the same validation rules per operation (the
+    token limit is CachedParser's). Only a document that would otherwise run is charged.
+    """
+
+    requested = 0
+    charged = 0
+    settings = DEFAULT_SETTINGS
+    key: str | None = None
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        runtime = getattr(context.context, "runtime", None)
+        if runtime is not None:
+            self.settings = runtime.settings
+        if document is not None:
+            rules = context.validation_rules + _rules(
+                self.settings.max_query_depth, self.settings.max_aliases
+            )
+            errors = _validate(context.schema._schema, document, rules)
+            refusal = None
+            if not errors:
+                refusal = (
+                    nul_characters_error(context.query, document, context.variables)
+                    or self._oversized_list(document)
+                    or self._charge(document)
+                )
+            context.pre_execution_errors = [refusal] if refusal else errors
+        yield
+
+    def _oversized_list(self, document: DocumentNode) -> GraphQLError | None:
+        context = self.execution_context
+        limit = self.settings.max_input_list_length
+        literal = _longest_literal_list(context.query, document) if context.query else 0
+        longest = max(literal, _longest_list(context.variables))
+        if longest <= limit:
+            return None
+        if context.operation_type == OperationType.MUTATION:
+            limit *= MUTATION_LIST_FACTOR
+            if longest <= limit:
+                return None
+        return _error(
+            "BAD_USER_INPUT",
+            f"an input list holds {longest} items; at most {limit} are allowed",
+            maximum=limit,
+        )
+
+    def _charge(self, document: DocumentNode) -> GraphQLError | None:
+        context = self.execution_context
+        maximum = self.settings.max_query_cost
+        self.requested = cached_cost(
+            context.schema._schema,
+            context.query,
+            document,
+            # The name the client gave (None picks the only operation), not strawberry's
+            # derived one: that walks the document again on every request.
+            context._provided_operation_name,
+            context.variables,
+        )
+        if self.requested > maximum:
+            return _error(
+                "MAX_COST_EXCEEDED",
+                f"this query costs {self.requested}, more than the maximum of {maximum}: "
+                "ask for smaller pages or fewer fields",
+                cost=self.requested,
+                maximumCost=maximum,
+            )
+        buckets, key = self._bucket()
+        if buckets is None or buckets.take(key, self.requested):
+            self.charged = self.requested
+            return None
+        return _error(
+            "THROTTLED",
+            f"throttled: this query costs {self.requested} and {int(buckets.available(key))} "
+            f"is available; {buckets.restore_rate:g} is restored per second",
+            retryAfterSeconds=buckets.seconds_until(key, self.requested),
+        )
+
+    def _bucket(self) -> tuple[CostBuckets | None, str]:
+        context = self.execution_context.context
+        buckets = getattr(context, "cost_buckets", None)
+        if buckets is not None and self.key is None:
+            self.key = context.throttle_key
+        return buckets, self.key or ""
+
+    def get_results(self) -> dict[str, Any]:
+        buckets, key = self._bucket()
+        status = None
+        if buckets is not None:
+            status = {
+                "maximumAvailable": buckets.size,
+                "currentlyAvailable": int(buckets.available(key)),
+                "restoreRate": buckets.restore_rate,
+            }
+        return {
+            "cost": {
+                "requestedQueryCost": self.requested,
+                "actualQueryCost": self.charged,
+                "throttleStatus": status,
+            }
+        }
