@@ -464,3 +464,107 @@ async def test_a_list_of_returns_costs_the_same_statements_for_2_or_20(
     assert few.statements == many.statements, (few.statements, many.statements)
     # returns, orders, return lines, fulfillment lines, reverse work, its lines, dispositions
     assert many.statements == 7, many.statements
+
+
+async def test_a_shipment_with_units_on_a_return_is_not_cancelled_until_the_return_is(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    shop = await a_shop(database)
+    order_id, lines = await shipped_order(api, ("TEE", 2))
+    fulfillment = (
+        await api.gql(
+            "query($id: ID!) { order(id: $id) { fulfillments { id } } }", {"id": order_id}
+        )
+    ).ok()["order"]["fulfillments"][0]["id"]
+    requested = ok(
+        await api.gql(REQUEST, return_input(order_id, (lines["TEE"], 1))), "returnRequest"
+    )["return"]
+    cancel_shipment = """mutation($id: ID!) { fulfillmentCancel(id: $id) {
+      fulfillment { status } userErrors { field code } } }"""
+    level = quantities(sync_engine, shop.levels[("TEE", "Milano")])
+
+    refused = (await api.gql(cancel_shipment, {"id": fulfillment})).ok()["fulfillmentCancel"]
+    assert refused["userErrors"] == [{"field": ["id"], "code": "INVALID_STATE"}]
+    assert quantities(sync_engine, shop.levels[("TEE", "Milano")]) == level
+
+    ok(await api.gql(LIFECYCLE % "returnCancel", {"id": requested["id"]}), "returnCancel")
+    assert await returnable(api, order_id) == {"TEE": 2}
+    done = (await api.gql(cancel_shipment, {"id": fulfillment})).ok()["fulfillmentCancel"]
+    assert done == {"fulfillment": {"status": "CANCELLED"}, "userErrors": []}
+    assert await returnable(api, order_id) == {}
+
+
+async def test_a_return_with_received_units_is_closed_not_cancelled(
+    api: Api, database: Database
+) -> None:
+    shop = await a_shop(database)
+    order_id, lines = await shipped_order(api, ("TEE", 2))
+    opened = ok(await api.gql(CREATE, return_input(order_id, (lines["TEE"], 2))), "returnCreate")[
+        "return"
+    ]
+    rfo_line = opened["reverseFulfillmentOrders"]["nodes"][0]["lineItems"]["nodes"][0]
+    ok(
+        await api.gql(
+            DISPOSE,
+            {
+                "inputs": [
+                    {
+                        "reverseFulfillmentOrderLineItemId": rfo_line["id"],
+                        "quantity": 1,
+                        "dispositionType": "RESTOCKED",
+                        "locationId": f"gid://oms/Location/{shop.roma.id}",
+                    }
+                ]
+            },
+        ),
+        "reverseFulfillmentOrderDispose",
+    )
+    assert codes(
+        await api.gql(LIFECYCLE % "returnCancel", {"id": opened["id"]}), "returnCancel"
+    ) == [("INVALID_STATE", ["id"])]
+    assert codes(
+        await api.gql(LIFECYCLE % "returnReopen", {"id": opened["id"]}), "returnReopen"
+    ) == [("INVALID_STATE", ["id"])]
+
+
+async def test_return_events_carry_the_order_channel(api: Api, database: Database) -> None:
+    await a_shop(database)
+    await a_channel(database, handle="amazon-it")
+    order_id, lines = await shipped_order(api, ("TEE", 1))
+    ret = ok(await api.gql(CREATE, return_input(order_id, (lines["TEE"], 1))), "returnCreate")[
+        "return"
+    ]
+    feed = "{ events(first: 50, types: [RETURN_OPENED]) { nodes { subjectId return { name } } } }"
+    web = (await api.gql(feed, token=api.token("read_returns", channels=["web"]))).ok()
+    assert web["events"]["nodes"] == [{"subjectId": ret["id"], "return": {"name": ret["name"]}}]
+    other = (await api.gql(feed, token=api.token("read_returns", channels=["amazon-it"]))).ok()
+    assert other["events"]["nodes"] == []
+    no_scope = (await api.gql(feed, token=api.token("read_orders"))).ok()
+    assert no_scope["events"]["nodes"] == []
+
+
+async def test_a_customer_token_reads_the_returns_of_its_own_orders_only(
+    api: Api, database: Database
+) -> None:
+    await a_shop(database)
+    order_id, lines = await shipped_order(api, ("TEE", 1))
+    mine = ok(
+        await api.gql(
+            REQUEST,
+            return_input(order_id, (lines["TEE"], 1)),
+            token=api.token("customer", email=EMAIL),
+        ),
+        "returnRequest",
+    )["return"]
+    read = "query($id: ID!) { return(id: $id) { id status } returns(first: 5) { nodes { id } } }"
+    own = await api.gql(read, {"id": mine["id"]}, token=api.token("customer", email=EMAIL))
+    assert own.ok() == {
+        "return": {"id": mine["id"], "status": "REQUESTED"},
+        "returns": {"nodes": [{"id": mine["id"]}]},
+    }
+    for stranger in (
+        api.token("customer", email="someone@example.com"),
+        api.token("customer", subject="no-email"),
+    ):
+        other = await api.gql(read, {"id": mine["id"]}, token=stranger)
+        assert other.ok() == {"return": None, "returns": {"nodes": []}}

@@ -40,6 +40,7 @@ from oms_graphql.models import (
 from oms_graphql.orders import repository as orders
 from oms_graphql.orders import service as order_service
 from oms_graphql.orders.events import Statuses
+from oms_graphql.returns import repository as returns
 
 TEXT_MAX = 255
 URL_MAX = 2048
@@ -423,9 +424,17 @@ async def cancel_fulfillment(
         raise DomainError.single(
             "INVALID_STATE", "the shipment was delivered; create a return instead", ("id",)
         )
+    shipped = await repository.fulfillment_lines_of(session, [fulfillment.id])
+    returning = await returns.returning_units(session, order.id)
+    if any(returning.get(line.id) for line in shipped):
+        # Units on a return came back through it; undoing the shipment would count them twice.
+        raise DomainError.single(
+            "INVALID_STATE",
+            "units of this shipment are on a return; cancel the return first",
+            ("id",),
+        )
     now = utcnow()
     before = Statuses.of(order)
-    shipped = await repository.fulfillment_lines_of(session, [fulfillment.id])
     fo_lines = {
         line.id: line
         for line in await orders.fulfillment_order_lines_by_id(

@@ -19,7 +19,7 @@ from oms_graphql.graphql.pagination import (
     Reverse,
     listing_connection,
 )
-from oms_graphql.graphql.permissions import requires
+from oms_graphql.graphql.permissions import requires, requires_any
 from oms_graphql.graphql.returns.returnable import (
     FULFILLMENT_POSITION,
     ReturnableFulfillment,
@@ -39,24 +39,47 @@ class ReturnSortKeys(enum.Enum):
     UPDATED_AT = "UPDATED_AT"
 
 
+def _customer_email(info: Info) -> str | None:
+    """The email a customer token reads the returns of; None for staff (read_returns)."""
+    principal = info.context.principal
+    return None if principal.has_scope("read_returns") else principal.email or ""
+
+
+async def _customer_return(info: Info, pk: int, email: str) -> Return | None:
+    row = await info.context.loaders.return_.load(pk)
+    if row is None:
+        return None
+    (order,) = await visible_orders(info, [row.order_id])
+    if order is None or (order.email or "").lower() != email.strip().lower() or not email:
+        return None
+    return Return.from_model(row)
+
+
 @strawberry.type
 class ReturnQueries:
     @strawberry.field(
         name="return",
-        description="A return by id; null when there is none or you may not see it.",
-        extensions=requires("read_returns"),
+        description=(
+            "A return by id; null when there is none or you may not see it (a customer "
+            "token sees the returns of its own orders)."
+        ),
+        extensions=requires_any("read_returns", "customer"),
     )
     async def return_(self, info: Info, id: GlobalIdArgument) -> Return | None:
-        decode_gid(id, expected="Return")
+        pk = decode_gid(id, expected="Return").pk
+        email = _customer_email(info)
+        if email is not None:
+            return await _customer_return(info, pk, email)
         (node,) = await resolve_nodes(info, [id])
         return node if isinstance(node, Return) else None
 
     @strawberry.field(
         description=(
-            "Returns, oldest first unless sorted, e.g. 'status:requested'. "
+            "Returns, oldest first unless sorted, e.g. 'status:requested' (a customer "
+            "token lists the returns of its own orders). "
             f"Fields: {describe(repository.SEARCH)}."
         ),
-        extensions=requires("read_returns"),
+        extensions=requires_any("read_returns", "customer"),
     )
     async def returns(
         self,
@@ -82,7 +105,9 @@ class ReturnQueries:
             query=query,
             sort_key=sort_key.value,
             reverse=reverse,
-            scope=repository.visible_to(info.context.principal.channels),
+            scope=repository.visible_to(
+                info.context.principal.channels, customer_email=_customer_email(info)
+            ),
         )
 
     @strawberry.field(
