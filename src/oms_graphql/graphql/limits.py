@@ -18,6 +18,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from oms_graphql.graphql.cost import TextCache, cached_cost
@@ -31,7 +32,22 @@ MUTATION_LIST_FACTOR = 10
 
 # Clients send the same documents again and again; graphql-core's validation costs more
 # than executing a small query (measured: bench, S7 rows).
-_validate = lru_cache(maxsize=1024)(validate_document)
+_validations = TextCache()
+
+
+def _validate(
+    context: ExecutionContext, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    # Keyed on the text, like the parser: strawberry's ValidationCache keys on the document,
+    # and graphql-core nodes (frozen dataclasses) hash their whole tree on every request.
+    schema = context.schema._schema
+    if context.query is None:
+        return validate_document(schema, document, rules)
+    key = (schema, context.query, rules)
+    errors = _validations.get(key)
+    if errors is None:
+        errors = _validations.put(key, validate_document(schema, document, rules))
+    return list(errors)
 
 
 @lru_cache(maxsize=16)
@@ -96,7 +112,7 @@ class Limits(SchemaExtension):
             rules = context.validation_rules + _rules(
                 self.settings.max_query_depth, self.settings.max_aliases
             )
-            errors = _validate(context.schema._schema, document, rules)
+            errors = _validate(context, document, rules)
             refusal = None
             if not errors:
                 refusal = (
