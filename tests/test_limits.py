@@ -266,6 +266,26 @@ async def test_input_lists_longer_than_250_are_refused_before_any_sql(api: Api) 
     assert len(fits.ok()["availability"]) == 250
 
 
+async def test_variables_nested_900_lists_deep_are_a_user_error_not_a_crash(api: Api) -> None:
+    # Valid JSON that the old recursive walks (NUL characters, list lengths) could not finish.
+    body = '{"query": "query($v: ID!) { node(id: $v) { id } }", "variables": {"v": %s}}' % (
+        "[" * 900 + "]" * 900
+    )
+    response = await api.client.post(
+        "/graphql",
+        content=body,
+        headers={
+            "content-type": "application/json",
+            "Authorization": f"Bearer {api.token('admin')}",
+        },
+    )
+
+    assert response.status_code == 200, response.text
+    assert [error["extensions"]["code"] for error in response.json()["errors"]] == [
+        "BAD_USER_INPUT"
+    ]
+
+
 async def test_mutation_lists_beyond_ten_times_the_limit_are_refused(api: Api) -> None:
     lines = [{"sku": "TEE", "quantity": 1}] * 2_501
     result = await api.gql(

@@ -161,12 +161,17 @@ def uncoded_errors_masked(result: ExecutionResult | object) -> None:
 
 
 def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+    # A loop, not recursion: variables nested a few hundred lists deep are valid JSON.
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
     return False
 
 

@@ -76,11 +76,17 @@ def _longest_literal_list(query: str, document: DocumentNode) -> int:
 
 
 def _longest_list(value: Any) -> int:
-    if isinstance(value, list):
-        return max([len(value), *(_longest_list(item) for item in value)])
-    if isinstance(value, dict):
-        return max((_longest_list(item) for item in value.values()), default=0)
-    return 0
+    # A loop, not recursion: variables nested a few hundred lists deep are valid JSON.
+    longest = 0
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, list):
+            longest = max(longest, len(value))
+            pending.extend(value)
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+    return longest
 
 
 def _error(code: str, message: str, **details: Any) -> GraphQLError:
