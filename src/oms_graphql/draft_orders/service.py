@@ -278,9 +278,12 @@ def _open(draft: DraftOrder, path: Sequence[str] = ("id",)) -> None:
         )
 
 
-async def stored_input(session: AsyncSession, draft: DraftOrder) -> DraftInput:
-    """The draft as an input again (for updates, duplicates and completion): every line
-    with the unit price it was priced at."""
+async def stored_input(
+    session: AsyncSession, draft: DraftOrder, *, pin_prices: bool = False
+) -> DraftInput:
+    """The draft as an input again (for updates, duplicates and completion): lines with
+    a given price (and custom lines) keep it; with ``pin_prices`` every line keeps the unit
+    price the draft shows (completion places the order at the draft's prices)."""
     lines = await repository.lines_of(session, [draft.id])
     tags = (await repository.tags_of(session, [draft.id])).get(draft.id, [])
     unit = quantum(MINOR_UNITS[draft.currency_code])
@@ -294,7 +297,7 @@ async def stored_input(session: AsyncSession, draft: DraftOrder) -> DraftInput:
                 line.quantity,
                 (
                     line.original_unit_price.quantize(unit)
-                    if line.price_given or line.sku is None
+                    if pin_prices or line.price_given or line.sku is None
                     else None
                 ),
                 line.title if line.sku is None else None,
@@ -717,20 +720,14 @@ async def complete(
     order. ``paymentPending`` leaves the order PENDING, else it is PAID (a SALE)."""
     draft = await locked(session, draft_id, expected_version=expected_version, channels=channels)
     _open(draft)
-    stored = await stored_input(session, draft)
-    lines = await repository.lines_of(session, [draft.id])
-    unit = quantum(MINOR_UNITS[draft.currency_code])
-    priced_lines = [
-        replace(line, original_unit_price=row.original_unit_price.quantize(unit))
-        for line, row in zip(stored.lines, lines, strict=True)
-    ]
+    stored = await stored_input(session, draft, pin_prices=True)
     reservation_id = None
     if draft.reservation_id is not None:
         reservation = await holds.get(session, draft.reservation_id)
         if reservation is not None and effective_status(reservation) is ReservationStatus.ACTIVE:
             reservation_id = reservation.id
     given = _new_order(
-        replace(stored, lines=priced_lines),
+        stored,
         draft.email,
         financial_status=FinancialStatus.PENDING if payment_pending else FinancialStatus.PAID,
         reservation_id=reservation_id,
