@@ -76,12 +76,10 @@ async def _lock_returns(
         order_id: await order_service.locked(session, order_id, channels=channels, path=field)
         for order_id in sorted({row.order_id for row in found.values()})
     }
-    result: dict[int, tuple[Order, Return]] = {}
-    for return_id in sorted(found):
-        row = await repository.get(session, return_id, for_update=True)
-        assert row is not None
-        result[return_id] = (locked_orders[row.order_id], row)
-    return result
+    return {
+        row.id: (locked_orders[row.order_id], row)
+        for row in await repository.returns_by_id(session, sorted(found), for_update=True)
+    }
 
 
 def _checked_shipping(shipping: Shipping) -> None:

@@ -98,10 +98,16 @@ async def get(session: AsyncSession, return_id: int, *, for_update: bool = False
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def returns_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Return]:
+async def returns_by_id(
+    session: AsyncSession, ids: Sequence[int], *, for_update: bool = False
+) -> list[Return]:
+    """The returns in id order (the order rows are locked in, with ``for_update``)."""
     if not ids:
         return []
-    return list((await session.scalars(select(Return).where(Return.id.in_(set(ids))))).all())
+    statement = select(Return).where(Return.id.in_(set(ids))).order_by(Return.id)
+    if for_update:
+        statement = statement.with_for_update()
+    return list((await session.scalars(statement)).all())
 
 
 async def count_of_order(session: AsyncSession, order_id: int) -> int:
