@@ -430,3 +430,26 @@ def test_only_subscriptions_without_a_cursor_share_an_execution(
     query: str, variables: dict[str, Any] | None, replays: bool | None
 ) -> None:
     assert subscription_replays(query, None, variables) is replays
+
+
+@pytest.mark.parametrize(
+    ("variables", "argument"),
+    [
+        ({"locationIds": ["gid://oms/Order/1"]}, "locationIds"),
+        ({"locationIds": ["not-an-id"]}, "locationIds"),
+        # Refused before execution by the input-list limit, which names no argument.
+        ({"skus": [f"SKU-{n}" for n in range(251)]}, None),
+    ],
+)
+async def test_bad_filters_are_clean_protocol_errors(
+    server: LiveServer, variables: dict[str, Any], argument: str | None
+) -> None:
+    query = """subscription($skus: [String!], $locationIds: [ID!]) {
+      inventoryChanged(skus: $skus, locationIds: $locationIds) { cursor } }"""
+    async with GraphQLSocket.open(server.ws_url, server.api.token("read_inventory")) as socket:
+        await socket.subscribe("1", query, variables)
+        error = await socket.receive()
+
+    assert (error["type"], error["id"]) == ("error", "1")
+    assert error["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["payload"][0]["extensions"].get("argument") == argument

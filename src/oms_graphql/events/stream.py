@@ -45,7 +45,7 @@ async def follow(
                     yield row
             if len(rows) < REPLAY_BATCH:
                 break
-            position = Position(rows[-1].txid, rows[-1].id)
+            position = position_of(rows[-1])
         async for event in subscriber.events():
             # A cursor from a process whose relay is ahead of ours may lie beyond the seam.
             if position_of(event) > start:

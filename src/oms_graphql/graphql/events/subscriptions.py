@@ -56,16 +56,30 @@ def _bad_input(message: str, argument: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "argument": argument})
 
 
-def _ids(raw: Iterable[strawberry.ID] | None, type_name: str, argument: str) -> list[int] | None:
+def _pk(raw: strawberry.ID | None, type_name: str, argument: str) -> int | None:
     if raw is None:
         return None
-    raw = list(raw)
-    if len(raw) > MAX_FILTER_VALUES:
-        raise _bad_input(f"{argument}: at most {MAX_FILTER_VALUES} values", argument)
     try:
-        return [decode_gid(value, expected=type_name).pk for value in raw]
+        return decode_gid(raw, expected=type_name).pk
     except BadUserInput as error:
         raise _bad_input(str(error), argument) from None
+
+
+def _values(raw: Iterable[str] | None, argument: str) -> frozenset[str] | None:
+    if raw is None:
+        return None
+    values = frozenset(raw)
+    if len(values) > MAX_FILTER_VALUES:
+        raise _bad_input(f"{argument}: at most {MAX_FILTER_VALUES} values", argument)
+    return values
+
+
+def _location_ids(raw: Iterable[strawberry.ID] | None, argument: str) -> frozenset[str] | None:
+    """Location ids as events carry them (``data.locationId``), each one checked."""
+    values = _values(raw, argument)
+    for value in values or ():
+        _pk(strawberry.ID(value), "Location", argument)
+    return values
 
 
 async def _start(info: Info, root: object, after: str | None) -> Position:
@@ -156,14 +170,6 @@ LEVEL_TYPES = frozenset(
 )
 
 
-def _skus(skus: list[str] | None) -> frozenset[str] | None:
-    if skus is None:
-        return None
-    if len(skus) > MAX_FILTER_VALUES:
-        raise _bad_input(f"skus: at most {MAX_FILTER_VALUES} values", "skus")
-    return frozenset(skus)
-
-
 @strawberry.type
 class EventSubscriptions:
     @strawberry.subscription(
@@ -182,12 +188,11 @@ class EventSubscriptions:
         ] = None,
         after: After = None,
     ) -> AsyncIterator[Event]:
-        ids = _ids([order_id] if order_id is not None else None, "Order", "orderId")
         event_filter = _access(
             info,
             ["Order"],
             types=frozenset({EventType.ORDER_STATUS_CHANGED.value}),
-            subject_id=ids[0] if ids else None,
+            subject_id=_pk(order_id, "Order", "orderId"),
         )
         return _as_events(info, await _stream(info, self, after, event_filter))
 
@@ -226,11 +231,10 @@ class EventSubscriptions:
         ] = None,
         after: After = None,
     ) -> AsyncIterator[Event]:
-        ids = _ids([location_id] if location_id is not None else None, "Location", "locationId")
         event_filter = _access(
             info,
             ["FulfillmentOrder", "Fulfillment"],
-            location_ids=frozenset([location_id]) if ids else None,
+            location_ids=_location_ids([location_id] if location_id else None, "locationId"),
         )
         return _as_events(info, await _stream(info, self, after, event_filter))
 
@@ -253,13 +257,12 @@ class EventSubscriptions:
         ] = None,
         after: After = None,
     ) -> AsyncIterator[Event]:
-        _ids(location_ids, "Location", "locationIds")
         event_filter = _access(
             info,
             ["InventoryLevel"],
             types=LEVEL_TYPES,
-            skus=_skus(skus),
-            location_ids=frozenset(location_ids) if location_ids is not None else None,
+            skus=_values(skus, "skus"),
+            location_ids=_location_ids(location_ids, "locationIds"),
         )
         return _as_events(info, await _stream(info, self, after, event_filter))
 
@@ -279,7 +282,7 @@ class EventSubscriptions:
         event_filter = EventFilter(
             subject_types=frozenset({"InventoryLevel"}),
             types=frozenset({EventType.INVENTORY_LEVEL_CHANGED.value}),
-            skus=_skus(skus),
+            skus=_values(skus, "skus"),
         )
         return _availability(info, await _stream(info, self, None, event_filter))
 
