@@ -148,6 +148,18 @@ async def test_page_size_variables_and_the_default_page_count(api: Api) -> None:
     assert not_a_number.error_codes == ["BAD_USER_INPUT"]
 
 
+async def test_a_page_size_sent_as_250_point_0_costs_like_250(api: Api) -> None:
+    # GraphQL's Int coerces the JSON number 250.0 to 250: the page is 250 items, not 50.
+    query = """query($n: Int) { locations(first: $n) { nodes {
+      inventoryLevels(first: 3) { nodes { id } } } } }"""
+
+    as_float = await api.gql(query, {"n": 250.0})
+    as_int = await api.gql(query, {"n": 250})
+
+    assert refused(as_float, "MAX_COST_EXCEEDED") == refused(as_int, "MAX_COST_EXCEEDED")
+    assert cost(as_float)["requestedQueryCost"] == 2 + 250 * (1 + 2 + 3)
+
+
 async def test_fragments_on_other_types_count_the_dearest(api: Api) -> None:
     result = await api.gql(
         """query($id: ID!) { node(id: $id) {

@@ -53,6 +53,13 @@ class TextCache(dict[Any, Any]):
         return value
 
 
+def _whole_number(value: Any) -> int | None:
+    """The page size a variable gives: GraphQL's Int also takes JSON's 250.0 as 250."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) else None
+
+
 def _is_connection(kind: GraphQLNamedType) -> bool:
     return isinstance(kind, GraphQLObjectType) and {"edges", "pageInfo"} <= kind.fields.keys()
 
@@ -111,7 +118,7 @@ class _Walk:
             if isinstance(value, IntValueNode):
                 size: Any = int(value.value)
             elif isinstance(value, VariableNode):
-                size = self.variables.get(value.name.value)
+                size = _whole_number(self.variables.get(value.name.value))
             else:
                 size = None
             if isinstance(size, int):
@@ -206,7 +213,7 @@ def cached_cost(
     given = variables or {}
     # Only whole numbers make a page size; anything else fails variable coercion later.
     sizes = tuple(
-        (name, value if isinstance(value := given.get(name), int) else None)
+        (name, _whole_number(given.get(name)))
         for name in _variables_in_page_arguments(query, document)
     )
     key = (query, operation_name, sizes)
