@@ -342,3 +342,22 @@ async def test_of_two_sessions_committed_at_once_one_wins_and_the_other_is_stale
     )
     assert outcomes == [(), ("STALE",)]
     assert quantities(sync_engine, shop.levels[("TEE", "Milano")])["committed"] == 5
+
+
+async def test_calculated_orders_read_together_cost_a_constant_number_of_statements(
+    api: Api, database: Database
+) -> None:
+    await a_shop(database)
+    ids = []
+    for _ in range(3):
+        order = await create_order(api, ("TEE", 1), ("MUG", 1))
+        ids.append(staged(await api.gql(BEGIN, {"id": order["id"]}), "orderEditBegin")["id"])
+    query = """query($ids: [ID!]!) { nodes(ids: $ids) { ... on CalculatedOrder {
+      id totalPrice { amount } } } }"""
+
+    one = await api.gql(query, {"ids": ids[:1]})
+    many = await api.gql(query, {"ids": ids})
+
+    assert [node["id"] for node in many.ok()["nodes"]] == ids
+    assert one.ok()["nodes"][0] == many.ok()["nodes"][0]
+    assert one.statements == many.statements, (one.statements, many.statements)

@@ -17,6 +17,7 @@ while the order is still at the version it began at.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -207,9 +208,38 @@ async def view(session: AsyncSession, edit: OrderEdit, order: Order | None = Non
 
 
 async def views(session: AsyncSession, edit_ids: Sequence[int]) -> list[EditView | None]:
-    """Sessions by id, priced (for ``node``); missing ones are None."""
+    """Sessions by id, priced (for ``node``); missing ones are None. A fixed number of
+    queries however many sessions are asked for."""
     found = {edit.id: edit for edit in await edits.get_many(session, edit_ids)}
-    return [await view(session, found[i]) if i in found else None for i in edit_ids]
+    order_ids = sorted({edit.order_id for edit in found.values()})
+    order_of = {order.id: order for order in await orders.get_many(session, order_ids)}
+    lines_of: dict[int, list[OrderEditLine]] = defaultdict(list)
+    for line in await edits.lines_of(session, list(found)):
+        lines_of[line.edit_id].append(line)
+    applications: dict[int, list[DiscountApplication]] = defaultdict(list)
+    for application in await orders.discount_applications_of(session, order_ids):
+        applications[application.order_id].append(application)
+    shipping: dict[int, list[ShippingLine]] = defaultdict(list)
+    for shipping_line in await orders.shipping_lines_of(session, order_ids):
+        shipping[shipping_line.order_id].append(shipping_line)
+    rates: dict[int, tuple[Decimal, str | None]] = {}
+    for order_line in await orders.lines_of(session, order_ids):
+        if order_line.tax_rate and order_line.order_id not in rates:
+            rates[order_line.order_id] = (order_line.tax_rate, order_line.tax_title)
+
+    def priced(edit: OrderEdit) -> EditView:
+        order, lines = order_of[edit.order_id], lines_of[edit.id]
+        pricing = _price(
+            order,
+            lines,
+            applications[order.id],
+            shipping[order.id],
+            rates.get(order.id, (Decimal(0), None)),
+            staged_discounts=edit.status is OrderEditStatus.OPEN,
+        )
+        return EditView(edit, order, lines, pricing.priced)
+
+    return [priced(found[i]) if i in found else None for i in edit_ids]
 
 
 # --- staging ------------------------------------------------------------------------------
