@@ -160,6 +160,17 @@ async def test_a_page_size_sent_as_250_point_0_costs_like_250(api: Api) -> None:
     assert cost(as_float)["requestedQueryCost"] == 2 + 250 * (1 + 2 + 3)
 
 
+async def test_a_page_size_variable_sent_as_null_costs_the_default_page(api: Api) -> None:
+    # An explicit null is not replaced by the variable's default: the connection takes 50.
+    query = "query($n: Int = 3) { locations(first: $n) { nodes { id } } }"
+
+    left_out = await api.gql(query)
+    sent_null = await api.gql(query, {"n": None})
+
+    assert cost(left_out)["requestedQueryCost"] == 2 + 3
+    assert cost(sent_null)["requestedQueryCost"] == 2 + 50
+
+
 async def test_fragments_on_other_types_count_the_dearest(api: Api) -> None:
     result = await api.gql(
         """query($id: ID!) { node(id: $id) {

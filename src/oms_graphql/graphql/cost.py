@@ -78,7 +78,8 @@ class _Walk:
         for definition in operation.variable_definitions or ():
             name = definition.variable.name.value
             default = definition.default_value
-            if self.variables.get(name) is None and isinstance(default, IntValueNode):
+            # An explicit null is not replaced by the default: the connection takes 50.
+            if name not in self.variables and isinstance(default, IntValueNode):
                 self.variables[name] = int(default.value)
 
     def selections(
@@ -212,8 +213,9 @@ def cached_cost(
         return document_cost(schema, document, operation_name, variables)
     given = variables or {}
     # Only whole numbers make a page size; anything else fails variable coercion later.
+    # A variable left out (its default applies) and one sent as null differ.
     sizes = tuple(
-        (name, _whole_number(given.get(name)))
+        (name, name in given, _whole_number(given.get(name)))
         for name in _variables_in_page_arguments(query, document)
     )
     key = (query, operation_name, sizes)
