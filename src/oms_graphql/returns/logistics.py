@@ -381,10 +381,14 @@ async def _record(
             }
         )
     await session.flush()
+    open_work = {
+        line.reverse_fulfillment_order_id
+        for line in await repository.rfo_lines_of(session, sorted(touched))
+        if line.remaining_quantity > 0
+    }
     for rfo_id in sorted(touched):
         rfo = works[rfo_id]
-        remaining = await repository.rfo_lines_of(session, [rfo_id])
-        if all(line.remaining_quantity == 0 for line in remaining):
+        if rfo_id not in open_work:
             rfo.status = ReverseFulfillmentOrderStatus.CLOSED
         rfo.updated_at = now
         order, row = returns[rfo.return_id]
