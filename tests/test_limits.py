@@ -171,6 +171,22 @@ async def test_a_page_size_variable_sent_as_null_costs_the_default_page(api: Api
     assert cost(sent_null)["requestedQueryCost"] == 2 + 50
 
 
+async def test_mutations_in_fragments_cost_as_much_as_written_out(api: Api) -> None:
+    a = "a: locationAdd(input: $input) { userErrors { code } }"
+    b = "b: locationAdd(input: $input) { userErrors { code } }"
+    head = "mutation($input: LocationAddInput!) { "
+    written_out = head + a + " " + b + " }"
+    inline = head + "... on Mutation { " + a + " } " + b + " }"
+    spread = head + "...M " + b + " } fragment M on Mutation { " + a + " }"
+
+    costs = [
+        cost(await api.gql(document, NEW_LOCATION))["requestedQueryCost"]
+        for document in (written_out, inline, spread)
+    ]
+
+    assert costs == [2 * (10 + 1), 2 * (10 + 1), 2 * (10 + 1)]
+
+
 async def test_fragments_on_other_types_count_the_dearest(api: Api) -> None:
     result = await api.gql(
         """query($id: ID!) { node(id: $id) {

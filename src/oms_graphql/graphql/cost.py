@@ -23,7 +23,6 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
-    OperationType,
     SelectionSetNode,
     VariableNode,
     get_named_type,
@@ -128,6 +127,13 @@ class _Walk:
         return DEFAULT_PAGE_SIZE
 
     def field(self, node: FieldNode, parent: GraphQLNamedType, seen: frozenset[str]) -> int:
+        cost = self._field(node, parent, seen)
+        if parent is self.schema.mutation_type and not node.name.value.startswith("__"):
+            # Also in fragments on Mutation. The payload's own object cost is replaced.
+            return MUTATION_COST + max(cost - OBJECT_COST, 0)
+        return cost
+
+    def _field(self, node: FieldNode, parent: GraphQLNamedType, seen: frozenset[str]) -> int:
         name = node.name.value
         if name.startswith("__"):
             return INTROSPECTION_COST if name in ("__schema", "__type") else 0
@@ -164,17 +170,7 @@ def document_cost(
         if isinstance(definition, FragmentDefinitionNode)
     }
     walk = _Walk(schema, operation, fragments, variables or {})
-    if operation.operation != OperationType.MUTATION:
-        return walk.selections(operation.selection_set, root, frozenset())
-    total = 0
-    for selection in operation.selection_set.selections:
-        if isinstance(selection, FieldNode) and not selection.name.value.startswith("__"):
-            # The payload's own object cost is replaced by the mutation's.
-            cost = walk.field(selection, root, frozenset())
-            total += MUTATION_COST + max(cost - OBJECT_COST, 0)
-        else:
-            total += walk.selections(SelectionSetNode(selections=(selection,)), root, frozenset())
-    return total
+    return walk.selections(operation.selection_set, root, frozenset())
 
 
 _page_variables = TextCache()
