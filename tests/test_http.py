@@ -196,3 +196,14 @@ async def test_nul_characters_are_refused_before_anything_runs(
     assert result.error_codes == ["BAD_USER_INPUT"]
     assert result.statements == 0
     assert count_rows(sync_engine, "customers") == 0
+
+
+async def test_a_body_nested_too_deep_is_a_400_not_a_crash(api: Api) -> None:
+    depth = 5_000
+    body = '{"query": "{ __typename }", "variables": {"v": ' + "[" * depth + "]" * depth + "}}"
+    response = await api.client.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert "JSON" in response.text

@@ -122,6 +122,11 @@ class GraphQLView(GraphQL[Context, SubscriptionStart]):
         uncoded_errors_masked(result)
         return await super().process_result(request, result)  # type: ignore[arg-type]
 
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson refuses nesting past 1,024 levels with a JSONDecodeError (a 400); the
+        # standard library's decoder recursed until RecursionError, a 500.
+        return orjson.loads(data)
+
     def encode_json(self, data: object) -> str:
         # Text, not bytes: graphql-transport-ws messages must be text frames.
         return orjson.dumps(data).decode()
