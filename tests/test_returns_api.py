@@ -429,6 +429,51 @@ async def test_refusals_change_nothing(api: Api, database: Database, sync_engine
     assert quantities(sync_engine, shop.levels[("TEE", "Milano")]) == level
 
 
+async def test_one_disposal_across_two_returns_closes_only_the_finished_work(
+    api: Api, database: Database
+) -> None:
+    shop = await a_shop(database)
+    order_id, lines = await shipped_order(api, ("TEE", 2), ("MUG", 1))
+    works = []
+    for line, quantity in ((lines["TEE"], 2), (lines["MUG"], 1)):
+        created = ok(
+            await api.gql(CREATE, return_input(order_id, (line, quantity))), "returnCreate"
+        )
+        (rfo,) = created["return"]["reverseFulfillmentOrders"]["nodes"]
+        works.append((created["return"], rfo["lineItems"]["nodes"][0]["id"]))
+    (tee, tee_line), (mug, mug_line) = works
+    milano = f"gid://oms/Location/{shop.milano.id}"
+    disposed = ok(
+        await api.gql(
+            DISPOSE,
+            {
+                "inputs": [
+                    {
+                        "reverseFulfillmentOrderLineItemId": line,
+                        "quantity": 1,
+                        "dispositionType": "RESTOCKED",
+                        "locationId": milano,
+                    }
+                    for line in (tee_line, mug_line)
+                ]
+            },
+        ),
+        "reverseFulfillmentOrderDispose",
+    )["reverseFulfillmentOrderLineItems"]
+    assert [(line["id"], line["remainingQuantity"]) for line in disposed] == [
+        (tee_line, 1),
+        (mug_line, 0),
+    ]
+    read = (
+        "query($id: ID!) { return(id: $id) { version "
+        "reverseFulfillmentOrders(first: 1) { nodes { status } } } }"
+    )
+    for row, status in ((tee, "OPEN"), (mug, "CLOSED")):
+        found = (await api.gql(read, {"id": row["id"]})).ok()["return"]
+        assert found["reverseFulfillmentOrders"]["nodes"] == [{"status": status}]
+        assert found["version"] == row["version"] + 1
+
+
 async def test_a_repeated_request_with_the_same_key_creates_one_return(
     api: Api, database: Database, sync_engine: Engine
 ) -> None:
