@@ -52,10 +52,9 @@ async def lock_orders_of(
     """The orders of these fulfillment orders, locked in id order, before anything else is
     said about them: NOT_FOUND when the caller may not see one, so a refusal never tells
     a partner about another channel's work."""
-    return {
-        order_id: await order_service.locked(session, order_id, channels=channels, path=field)
-        for order_id in sorted({fo.order_id for fo in fulfillment_orders})
-    }
+    return await order_service.locked_in_order(
+        session, (fo.order_id for fo in fulfillment_orders), channels=channels, path=field
+    )
 
 
 def touch(fulfillment_order: FulfillmentOrder, now: datetime) -> None:

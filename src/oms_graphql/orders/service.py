@@ -4,7 +4,7 @@ version once when anything changed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +49,21 @@ async def locked(
         raise DomainError.single("NOT_FOUND", "order not found", path)
     check_expected_version(order.version, expected_version)
     return order
+
+
+async def locked_in_order(
+    session: AsyncSession,
+    order_ids: Iterable[int],
+    *,
+    channels: frozenset[str] | None,
+    path: Sequence[str],
+) -> dict[int, Order]:
+    """Several orders, each ``locked``, in id order so that concurrent callers never
+    deadlock; NOT_FOUND before anything else when the caller may not see one of them."""
+    return {
+        order_id: await locked(session, order_id, channels=channels, path=path)
+        for order_id in sorted(set(order_ids))
+    }
 
 
 async def _visible(session: AsyncSession, order: Order, channels: frozenset[str] | None) -> bool:

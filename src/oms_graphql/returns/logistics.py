@@ -72,10 +72,9 @@ async def _lock_returns(
 ) -> dict[int, tuple[Order, Return]]:
     """The returns and their orders, orders first in id order, then returns in id order."""
     found = {row.id: row for row in await repository.returns_by_id(session, return_ids)}
-    locked_orders = {
-        order_id: await order_service.locked(session, order_id, channels=channels, path=field)
-        for order_id in sorted({row.order_id for row in found.values()})
-    }
+    locked_orders = await order_service.locked_in_order(
+        session, (row.order_id for row in found.values()), channels=channels, path=field
+    )
     return {
         row.id: (locked_orders[row.order_id], row)
         for row in await repository.returns_by_id(session, sorted(found), for_update=True)
