@@ -44,6 +44,7 @@ def test_reads_typed_values() -> None:
         ({"OMS_DATABASE_URL": "mysql://x"}, "OMS_DATABASE_URL"),
         ({"OMS_JWT_SECRET": "short"}, "OMS_JWT_SECRET"),
         ({"OMS_JWKS_URL": "https://a", "OMS_JWKS_FILE": "/b"}, "OMS_JWKS_FILE"),
+        ({"OMS_ALLOWED_ORIGINS": "https://shop.example/app"}, "OMS_ALLOWED_ORIGINS"),
     ],
 )
 def test_bad_values_name_the_variable(environ: dict[str, str], named: str) -> None:

@@ -54,3 +54,42 @@ def test_a_bad_token_closes_the_socket_with_4403(settings: Settings, authorizati
             ws.receive_json()
 
     assert closed.value.code == 4403
+
+
+def _handshake(settings: Settings, origin: str | None) -> dict[str, Any]:
+    headers = {"origin": origin} if origin else {}
+    with (
+        TestClient(create_app(settings)) as client,
+        client.websocket_connect("/graphql", subprotocols=PROTOCOL, headers=headers) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": {}})
+        message: dict[str, Any] = ws.receive_json()
+        return message
+
+
+@pytest.mark.parametrize("origin", [None, "http://testserver"])
+def test_clients_without_an_origin_and_same_origin_pages_may_connect(
+    settings: Settings, origin: str | None
+) -> None:
+    assert _handshake(settings, origin)["type"] == "connection_ack"
+
+
+def test_a_page_on_another_origin_is_refused_at_the_handshake(settings: Settings) -> None:
+    with pytest.raises(WebSocketDisconnect) as refused:
+        _handshake(settings, "https://evil.example")
+
+    assert refused.value.code == 1008
+
+
+def test_origins_listed_in_the_settings_may_connect(settings: Settings) -> None:
+    allowed = Settings.from_env(
+        {},
+        **{
+            **{name: getattr(settings, name) for name in settings.__dataclass_fields__},
+            "allowed_origins": "https://shop.example, https://admin.example:8443",
+        },
+    )
+
+    assert _handshake(allowed, "https://admin.example:8443")["type"] == "connection_ack"
+    with pytest.raises(WebSocketDisconnect):
+        _handshake(allowed, "https://admin.example")

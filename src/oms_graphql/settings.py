@@ -8,6 +8,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from strawberry.http.websocket_origin import normalize_allowed_origins
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///oms.sqlite3"
 ENV_PREFIX = "OMS_"
 
@@ -30,6 +32,7 @@ class Settings:
     jwt_issuer: str = "oms-graphql"
     jwt_audience: str = "oms-graphql"
     allow_anonymous_storefront: bool = False
+    allowed_origins: str = ""
     graphiql: bool = True
     database_pool_size: int = 10
     sql_count_header: bool = False
@@ -103,8 +106,18 @@ class Settings:
             raise SettingsError("OMS_COST_BUCKET_SIZE must be at least OMS_MAX_QUERY_COST")
         if self.cost_restore_rate <= 0:
             raise SettingsError("OMS_COST_RESTORE_RATE must be more than 0")
+        try:
+            normalize_allowed_origins(self.websocket_origins)
+        except ValueError as error:
+            raise SettingsError(f"OMS_ALLOWED_ORIGINS: {error}") from None
         if self.statement_timeout_ms < 0:
             raise SettingsError("OMS_STATEMENT_TIMEOUT_MS must be 0 (no timeout) or more")
+
+    @property
+    def websocket_origins(self) -> tuple[str, ...]:
+        """``OMS_ALLOWED_ORIGINS`` split on commas and spaces: the other origins whose pages
+        may open a WebSocket here (``*`` for any)."""
+        return tuple(self.allowed_origins.replace(",", " ").split())
 
     @property
     def is_sqlite(self) -> bool:
