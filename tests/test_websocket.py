@@ -16,13 +16,14 @@ PROTOCOL = ["graphql-transport-ws"]
 QUERY = "{ locations(first: 1) { nodes { id } } }"
 
 
-def _run(client: TestClient, init_payload: dict[str, Any]) -> dict[str, Any]:
+def _run(client: TestClient, init_payload: dict[str, Any], query: str = QUERY) -> dict[str, Any]:
     with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
         ws.send_json({"type": "connection_init", "payload": init_payload})
         assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": QUERY}})
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query}})
         message: dict[str, Any] = ws.receive_json()
-        assert ws.receive_json() == {"id": "1", "type": "complete"}
+        if message["type"] == "next":
+            assert ws.receive_json() == {"id": "1", "type": "complete"}
         return message
 
 
@@ -41,6 +42,18 @@ def test_without_a_token_fields_are_unauthenticated(settings: Settings) -> None:
         message = _run(client, {})
 
     assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_introspection_over_a_socket_needs_a_token(settings: Settings) -> None:
+    introspection = "{ __schema { queryType { name } } }"
+    token = mint_token(settings, scopes=["storefront"])
+    with TestClient(create_app(settings)) as client:
+        anonymous = _run(client, {}, introspection)
+        with_token = _run(client, {"Authorization": f"Bearer {token}"}, introspection)
+
+    assert anonymous["type"] == "error"
+    assert "introspection has been disabled" in anonymous["payload"][0]["message"]
+    assert with_token["payload"]["data"] == {"__schema": {"queryType": {"name": "Query"}}}
 
 
 @pytest.mark.parametrize("authorization", ["Bearer not-a-token", "Basic abc", 42])
