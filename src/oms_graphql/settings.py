@@ -31,6 +31,9 @@ class Settings:
     jwks_file: str | None = None
     jwt_issuer: str = "oms-graphql"
     jwt_audience: str = "oms-graphql"
+    jwt_leeway_seconds: int = 30
+    jwks_cache_seconds: int = 300
+    jwks_refresh_seconds: float = 30.0
     allow_anonymous_storefront: bool = False
     allowed_origins: str = ""
     graphiql: bool = True
@@ -79,6 +82,12 @@ class Settings:
             raise SettingsError("OMS_JWT_SECRET must be at least 32 characters long")
         if self.jwks_url and self.jwks_file:
             raise SettingsError("set only one of OMS_JWKS_URL and OMS_JWKS_FILE")
+        if not 0 <= self.jwt_leeway_seconds <= 300:
+            raise SettingsError("OMS_JWT_LEEWAY_SECONDS must be between 0 and 300")
+        if not 1 <= self.jwks_refresh_seconds <= self.jwks_cache_seconds:
+            raise SettingsError(
+                "OMS_JWKS_REFRESH_SECONDS must be at least 1 and at most OMS_JWKS_CACHE_SECONDS"
+            )
         if self.database_pool_size < 1:
             raise SettingsError("OMS_DATABASE_POOL_SIZE must be at least 1")
         if not 0 <= self.demo_orders <= 100_000:
