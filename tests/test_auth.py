@@ -488,3 +488,27 @@ async def test_a_token_naming_no_key_is_refused(
 
     with pytest.raises(TokenError, match="names no signing key"):
         await TokenVerifier(settings).verify(token)
+
+
+async def test_keys_a_token_brings_along_are_not_trusted(
+    tmp_path: Path, jwks_server: JwksServer, rsa_keys: list[RSAKey]
+) -> None:
+    trusted, attacker = rsa_keys
+    settings = _settings_with_jwks(tmp_path, [trusted])
+    jwks_server.keys[:] = [{**attacker.as_dict(private=False), "kid": trusted.kid}]
+    claims = _claims(settings, scope="write_locations")
+    embedded = jwt.encode(
+        {"alg": "RS256", "kid": trusted.kid, "jwk": attacker.as_dict(private=False)},
+        claims,
+        attacker,
+    )
+    fetched = jwt.encode(
+        {"alg": "RS256", "kid": trusted.kid, "jku": jwks_server.url}, claims, attacker
+    )
+    verifier = TokenVerifier(settings)
+
+    # The embedded key makes the header too long for joserfc; the jku one fails its signature.
+    for token in (embedded, fetched):
+        with pytest.raises(TokenError, match="not valid"):
+            await verifier.verify(token)
+    assert jwks_server.hits == 0
