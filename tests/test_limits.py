@@ -279,6 +279,7 @@ MISSPELT = [
         "'CREATED_AT'",
     ),
     ("{ locations(first: 1) { nodes { nmae } } }", None, "'name'"),
+    ("{ locations(first: 1) }", None, "'locations { ... }'"),
 ]
 
 

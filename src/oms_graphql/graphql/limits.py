@@ -61,7 +61,12 @@ def _validate(
     rules += (MaybeNullValidationRule, OneOfInputValidationRule)
 
     def run() -> list[GraphQLError]:
-        return validate(schema, document, rules, hide_suggestions=anonymous)
+        errors = validate(schema, document, rules, hide_suggestions=anonymous)
+        if anonymous:
+            # ScalarLeafsRule suggests "Did you mean 'field { ... }'?" whatever the flag.
+            for error in errors:
+                error.message = error.message.split(" Did you mean ")[0]
+        return errors
 
     if context.query is None:
         return run()
