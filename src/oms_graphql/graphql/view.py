@@ -118,8 +118,8 @@ def http_error_response(error: HTTPException, media_type: str) -> Response:
     return json_response(_error_body(error.reason, code), status_code, media_type, headers)
 
 
-def _retry_after(response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> int:
-    errors = cast(list[dict[str, Any]], cast(dict[str, Any], response_data).get("errors") or [])
+def _retry_after(response_data: GraphQLHTTPResponse) -> int:
+    errors = cast(list[dict[str, Any]], response_data.get("errors") or [])
     seconds = max((e.get("extensions") or {}).get("retryAfterSeconds") or 0 for e in errors)
     return max(1, math.ceil(seconds))
 
@@ -227,9 +227,8 @@ class GraphQLView(GraphQL[Context, SubscriptionStart]):
         # only JSON means another site cannot make a visitor's browser run an operation.
         if request.method == "POST":
             content_type, parameters = parse_content_type(request.content_type or "")
-            if content_type.lower() != JSON or parameters.get("charset", "utf-8").lower() not in (
-                _UTF8
-            ):
+            charset = parameters.get("charset", "utf-8").lower()
+            if content_type.lower() != JSON or charset not in _UTF8:
                 raise HTTPException(
                     415, "send the operation as JSON: Content-Type: application/json"
                 )
@@ -246,20 +245,18 @@ class GraphQLView(GraphQL[Context, SubscriptionStart]):
         sub_response: Response,
     ) -> Response:
         media_type = sub_response.media_type or JSON
-        status_code = 200
+        body: object = response_data
+        status_code, headers = 200, None
         if media_type == GRAPHQL_RESPONSE_JSON and isinstance(response_data, dict):
             # The newer type tells a request error by its status and the absence of data;
             # application/json stays 200 for every well-formed request, as the spec says.
             request_error = _request_error_status(response_data)
             if request_error is not None:
-                response_data = {k: v for k, v in response_data.items() if k != "data"}  # type: ignore[assignment]
+                body = {k: v for k, v in response_data.items() if k != "data"}
                 status_code = request_error
-        headers = None
-        if status_code == 429:
-            headers = {"Retry-After": str(_retry_after(response_data))}
-        response = json_response(
-            response_data, sub_response.status_code or status_code, media_type, headers
-        )
+            if request_error == 429:
+                headers = {"Retry-After": str(_retry_after(response_data))}
+        response = json_response(body, sub_response.status_code or status_code, media_type, headers)
         response.headers.raw.extend(
             (name, value) for name, value in sub_response.headers.raw if name != b"content-type"
         )
