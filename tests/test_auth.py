@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -68,6 +71,21 @@ def _forged_tokens(settings: Settings) -> dict[str, str]:
         "alg none": f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(_claims(settings))}.",
         "wrong issuer": jwt.encode({"alg": "HS256"}, _claims(settings, iss="evil"), secret),
         "wrong audience": jwt.encode({"alg": "HS256"}, _claims(settings, aud="other"), secret),
+        "no issuer": jwt.encode({"alg": "HS256"}, _claims(settings, iss=None), secret),
+        "no audience": jwt.encode({"alg": "HS256"}, _claims(settings, aud=None), secret),
+        "audiences without ours": jwt.encode(
+            {"alg": "HS256"}, _claims(settings, aud=["a", "b"]), secret
+        ),
+        "expired beyond the leeway": jwt.encode(
+            {"alg": "HS256"}, _claims(settings, exp=int(time.time()) - 90), secret
+        ),
+        "not valid before a minute from now": jwt.encode(
+            {"alg": "HS256"}, _claims(settings, nbf=int(time.time()) + 90), secret
+        ),
+        "issued in the future": jwt.encode(
+            {"alg": "HS256"}, _claims(settings, iat=int(time.time()) + 3600), secret
+        ),
+        "HS512": jwt.encode({"alg": "HS512"}, _claims(settings), secret, algorithms=["HS512"]),
         "no expiry": jwt.encode({"alg": "HS256"}, _claims(settings, exp=None), secret),
         "no subject": jwt.encode({"alg": "HS256"}, _claims(settings, sub=None), secret),
         "channels not a list": jwt.encode(
@@ -86,6 +104,13 @@ def _forged_tokens(settings: Settings) -> dict[str, str]:
         "alg none",
         "wrong issuer",
         "wrong audience",
+        "no issuer",
+        "no audience",
+        "audiences without ours",
+        "expired beyond the leeway",
+        "not valid before a minute from now",
+        "issued in the future",
+        "HS512",
         "no expiry",
         "no subject",
         "channels not a list",
@@ -271,3 +296,219 @@ async def test_an_unreachable_jwks_keeps_the_old_keys_and_backs_off(
         seen.append((principal.subject, jwks_server.hits))
 
     assert seen == [("someone", 2), ("someone", 2), ("someone", 2), ("someone", 3)]
+
+
+# --- clock-skew leeway --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claims", "leeway", "accepted"),
+    [
+        ({"exp": -10}, 30, True),
+        ({"exp": -45}, 30, False),
+        ({"exp": -10}, 0, False),
+        ({"nbf": 10}, 30, True),
+        ({"nbf": 45}, 30, False),
+        ({"nbf": 10}, 0, False),
+        ({"iat": 10}, 30, True),
+        ({"iat": 45}, 30, False),
+    ],
+)
+async def test_clock_skew_leeway_comes_from_the_settings(
+    tmp_path: Path, claims: dict[str, int], leeway: int, accepted: bool
+) -> None:
+    settings = Settings.from_env(
+        {},
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}",
+        jwt_secret="s" * 40,
+        jwt_leeway_seconds=leeway,
+    )
+    now = int(time.time())
+    shifted = {name: now + seconds for name, seconds in claims.items()}
+    token = jwt.encode({"alg": "HS256"}, _claims(settings, **shifted), OctKey.import_key("s" * 40))
+    verifier = TokenVerifier(settings)
+
+    if accepted:
+        assert (await verifier.verify(token)).subject == "someone"
+    else:
+        with pytest.raises(TokenError, match=r"expired|not yet valid|in the future"):
+            await verifier.verify(token)
+
+
+# --- JWKS: rotation, refetch limits, algorithms and keys ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def rsa_keys() -> list[RSAKey]:
+    return [RSAKey.generate_key(2048, parameters={"kid": f"k{n}"}) for n in range(1, 3)]
+
+
+def _remote(tmp_path: Path, server: JwksServer, **extra: Any) -> Settings:
+    return Settings.from_env(
+        {},
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}",
+        jwks_url=server.url,
+        **extra,
+    )
+
+
+def _signed(settings: Settings, key: RSAKey, algorithm: str = "RS256", **header: Any) -> str:
+    return jwt.encode(
+        {"alg": algorithm, "kid": key.kid, **header}, _claims(settings), key, algorithms=[algorithm]
+    )
+
+
+async def test_a_rotated_key_is_fetched_when_a_token_names_it(
+    tmp_path: Path,
+    jwks_server: JwksServer,
+    monkeypatch: pytest.MonkeyPatch,
+    rsa_keys: list[RSAKey],
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(tokens.time, "monotonic", lambda: clock[0])
+    old, new = rsa_keys
+    jwks_server.keys[:] = [old.as_dict(private=False)]
+    settings = _remote(tmp_path, jwks_server, jwks_refresh_seconds=10)
+    verifier = TokenVerifier(settings)
+    await verifier.verify(_signed(settings, old))
+    jwks_server.keys[:] = [new.as_dict(private=False)]  # the provider rotates
+
+    clock[0] = 1011.0
+    principal = await verifier.verify(_signed(settings, new))
+
+    assert principal.subject == "someone"
+    assert jwks_server.hits == 2
+
+
+async def test_a_flood_of_unknown_kids_fetches_at_most_once_per_interval(
+    tmp_path: Path,
+    jwks_server: JwksServer,
+    monkeypatch: pytest.MonkeyPatch,
+    rsa_keys: list[RSAKey],
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(tokens.time, "monotonic", lambda: clock[0])
+    key = rsa_keys[0]
+    jwks_server.keys[:] = [key.as_dict(private=False)]
+    settings = _remote(tmp_path, jwks_server, jwks_refresh_seconds=10)
+    verifier = TokenVerifier(settings)
+    await verifier.verify(_signed(settings, key))
+    forged = [
+        jwt.encode({"alg": "RS256", "kid": f"made-up-{n}"}, _claims(settings), key)
+        for n in range(40)
+    ]
+
+    hits = []
+    for now in (1005.0, 1011.0, 1015.0, 1022.0):
+        clock[0] = now
+        outcomes = await asyncio.gather(
+            *(verifier.verify(token) for token in forged), return_exceptions=True
+        )
+        assert all(isinstance(o, TokenError) and "not known" in str(o) for o in outcomes)
+        hits.append(jwks_server.hits)
+
+    assert hits == [1, 2, 2, 3]
+    assert (await verifier.verify(_signed(settings, key))).subject == "someone"
+
+
+def _hmac_token(settings: Settings, secret: bytes, kid: str) -> str:
+    header = _b64({"alg": "HS256", "typ": "JWT", "kid": kid})
+    body = _b64(_claims(settings))
+    signature = hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest()
+    return f"{header}.{body}.{base64.urlsafe_b64encode(signature).decode().rstrip('=')}"
+
+
+@pytest.mark.parametrize("with_secret", [False, True])
+@pytest.mark.parametrize("public_form", ["pem", "jwk"])
+async def test_hs256_signed_with_the_published_public_key_is_refused(
+    tmp_path: Path,
+    jwks_server: JwksServer,
+    rsa_keys: list[RSAKey],
+    with_secret: bool,
+    public_form: str,
+) -> None:
+    key = rsa_keys[0]
+    jwks_server.keys[:] = [key.as_dict(private=False)]
+    settings = _remote(tmp_path, jwks_server, jwt_secret="s" * 40 if with_secret else None)
+    public = (
+        key.as_pem(private=False)
+        if public_form == "pem"
+        else json.dumps(key.as_dict(private=False)).encode()
+    )
+
+    with pytest.raises(TokenError, match="not accepted" if not with_secret else "signature"):
+        await TokenVerifier(settings).verify(_hmac_token(settings, public, str(key.kid)))
+
+
+@pytest.mark.parametrize("algorithm", ["RS512", "PS256", "RS384"])
+async def test_algorithms_outside_the_allow_list_are_refused(
+    tmp_path: Path, jwks_server: JwksServer, rsa_keys: list[RSAKey], algorithm: str
+) -> None:
+    key = rsa_keys[0]
+    jwks_server.keys[:] = [key.as_dict(private=False)]
+    settings = _remote(tmp_path, jwks_server)
+
+    with pytest.raises(TokenError, match=f"{algorithm!r} are not accepted"):
+        await TokenVerifier(settings).verify(_signed(settings, key, algorithm))
+    assert jwks_server.hits == 0
+
+
+async def test_alg_none_is_refused_by_a_jwks_server(
+    tmp_path: Path, jwks_server: JwksServer, rsa_keys: list[RSAKey]
+) -> None:
+    jwks_server.keys[:] = [rsa_keys[0].as_dict(private=False)]
+    settings = _remote(tmp_path, jwks_server)
+    token = f"{_b64({'alg': 'none', 'kid': 'k1'})}.{_b64(_claims(settings))}."
+
+    with pytest.raises(TokenError, match="'none' are not accepted"):
+        await TokenVerifier(settings).verify(token)
+
+
+@pytest.mark.parametrize(
+    "published", [{"alg": "RS384"}, {"alg": "PS256"}, {"use": "enc"}, {"key_ops": ["encrypt"]}]
+)
+async def test_a_key_published_for_another_algorithm_or_use_verifies_nothing(
+    tmp_path: Path, jwks_server: JwksServer, rsa_keys: list[RSAKey], published: dict[str, Any]
+) -> None:
+    key = rsa_keys[0]
+    jwks_server.keys[:] = [{**key.as_dict(private=False), **published}]
+    settings = _remote(tmp_path, jwks_server)
+
+    with pytest.raises(TokenError, match="signing key is not for this algorithm or use"):
+        await TokenVerifier(settings).verify(_signed(settings, key))
+
+
+async def test_a_token_naming_no_key_is_refused(
+    tmp_path: Path, jwks_server: JwksServer, rsa_keys: list[RSAKey]
+) -> None:
+    key = rsa_keys[0]
+    jwks_server.keys[:] = [key.as_dict(private=False)]
+    settings = _remote(tmp_path, jwks_server)
+    token = jwt.encode({"alg": "RS256"}, _claims(settings), key)
+
+    with pytest.raises(TokenError, match="names no signing key"):
+        await TokenVerifier(settings).verify(token)
+
+
+async def test_keys_a_token_brings_along_are_not_trusted(
+    tmp_path: Path, jwks_server: JwksServer, rsa_keys: list[RSAKey]
+) -> None:
+    trusted, attacker = rsa_keys
+    settings = _settings_with_jwks(tmp_path, [trusted])
+    jwks_server.keys[:] = [{**attacker.as_dict(private=False), "kid": trusted.kid}]
+    claims = _claims(settings, scope="write_locations")
+    embedded = jwt.encode(
+        {"alg": "RS256", "kid": trusted.kid, "jwk": attacker.as_dict(private=False)},
+        claims,
+        attacker,
+    )
+    fetched = jwt.encode(
+        {"alg": "RS256", "kid": trusted.kid, "jku": jwks_server.url}, claims, attacker
+    )
+    verifier = TokenVerifier(settings)
+
+    # The embedded key makes the header too long for joserfc; the jku one fails its signature.
+    for token in (embedded, fetched):
+        with pytest.raises(TokenError, match="not valid"):
+            await verifier.verify(token)
+    assert jwks_server.hits == 0

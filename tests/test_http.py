@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import json
 import logging
 import re
+import shutil
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +25,7 @@ from oms_graphql.settings import Settings
 from tests.api import Api
 from tests.conftest import TEST_JWT_SECRET
 from tests.factories import a_location, count_rows
+from tests.live import serving
 
 
 async def test_healthz(api: Api) -> None:
@@ -109,7 +115,7 @@ async def test_queries_work_over_get(api: Api) -> None:
     assert response.json()["extensions"]["cost"]["requestedQueryCost"] == 0
 
 
-async def test_mutations_are_refused_over_get(api: Api, database: Database) -> None:
+async def test_mutations_over_get_are_405_and_change_nothing(api: Api, database: Database) -> None:
     location = await a_location(database)
     location_id = f"gid://oms/Location/{location.id}"
     query = f'mutation {{ locationDeactivate(id: "{location_id}") {{ location {{ id }} }} }}'
@@ -120,7 +126,9 @@ async def test_mutations_are_refused_over_get(api: Api, database: Database) -> N
     )
     after = await api.gql(f'{{ location(id: "gid://oms/Location/{location.id}") {{ isActive }} }}')
 
-    assert response.status_code == 400
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json()["errors"][0]["message"] == "mutations are not allowed when using GET"
     assert after.ok() == {"location": {"isActive": True}}
 
 
@@ -207,3 +215,204 @@ async def test_a_body_nested_too_deep_is_a_400_not_a_crash(api: Api) -> None:
 
     assert response.status_code == 400
     assert "JSON" in response.text
+
+
+# --- GraphQL over HTTP (https://graphql.github.io/graphql-over-http/draft/) ---------------
+
+NEW = "application/graphql-response+json"
+TYPENAME = {"query": "{ __typename }"}
+ADD = (
+    'mutation { locationAdd(input: {name: "X", address: {countryCode: "IT"}}) { location { id } } }'
+)
+JS = Path(__file__).parent / "js"
+
+
+async def _post(api: Api, body: Any, accept: str | None, **headers: str) -> httpx.Response:
+    sent = {"Authorization": f"Bearer {api.token('admin')}", **headers}
+    if accept is not None:
+        sent["Accept"] = accept
+    return await api.client.post("/graphql", json=body, headers=sent)
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (None, "application/json"),
+        ("*/*", "application/json"),
+        ("application/json", "application/json"),
+        (NEW, NEW),
+        (f"{NEW}, application/json", NEW),
+        (f"application/json, {NEW};q=0.9", "application/json"),
+        (f"text/html, {NEW};q=0.5", NEW),
+    ],
+)
+async def test_the_response_media_type_follows_accept_with_a_charset(
+    api: Api, accept: str | None, media_type: str
+) -> None:
+    response = await _post(api, TYPENAME, accept)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == f"{media_type}; charset=utf-8"
+    assert response.json()["data"] == {"__typename": "Query"}
+
+
+@pytest.mark.parametrize("accept", ["text/plain", "text/html", f"application/json;q=0, {NEW};q=0"])
+async def test_an_accept_without_either_json_type_is_406(api: Api, accept: str) -> None:
+    response = await _post(api, TYPENAME, accept)
+
+    assert response.status_code == 406
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"query": "{ locations(first: "}, "GRAPHQL_VALIDATION_FAILED"),
+        ({"query": "{ noSuchField }"}, "GRAPHQL_VALIDATION_FAILED"),
+        (
+            {
+                "query": "query($n: Int) { locations(first: $n) { nodes { id } } }",
+                "variables": {"n": "many"},
+            },
+            "BAD_USER_INPUT",
+        ),
+        (
+            {
+                "query": "{ locations(first: 250) { nodes { inventoryLevels(first: 250) { nodes "
+                "{ id } } } } }"
+            },
+            "MAX_COST_EXCEEDED",
+        ),
+    ],
+)
+async def test_request_errors_are_400_without_data_only_under_the_new_media_type(
+    api: Api, body: dict[str, Any], code: str
+) -> None:
+    new = await _post(api, body, NEW)
+    legacy = await _post(api, body, "application/json")
+
+    assert new.status_code == 400
+    assert "data" not in new.json()
+    assert [e["extensions"]["code"] for e in new.json()["errors"]] == [code]
+    assert "cost" in new.json()["extensions"]
+    assert legacy.status_code == 200
+    assert legacy.json()["data"] is None
+    assert legacy.json()["errors"] == new.json()["errors"]
+
+
+async def test_field_errors_keep_200_and_the_data_entry_under_the_new_media_type(api: Api) -> None:
+    response = await api.client.post(
+        "/graphql",
+        json={"query": "{ __typename locations(first: 1) { nodes { id } } }"},
+        headers={"Accept": NEW},
+    )
+
+    # locations is non-null: its error nulls the whole data, which still stays in the body.
+    assert response.status_code == 200
+    assert "data" in response.json()
+    assert response.json()["data"] is None
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert response.json()["errors"][0]["path"] == ["locations"]
+
+
+async def test_throttled_is_429_with_retry_after_under_the_new_media_type(
+    settings: Settings,
+) -> None:
+    changed = Settings.from_env(
+        {},
+        **{
+            **_fields(settings),
+            "max_query_cost": 60,
+            "cost_bucket_size": 60,
+            "cost_restore_rate": 0.1,
+        },
+    )
+    app = create_app(changed)
+    query = {"query": "{ locations(first: 50) { nodes { id } } }"}
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        api = Api(client, changed)
+        first = await _post(api, query, NEW)
+        second = await _post(api, query, NEW)
+
+    assert first.status_code == 200
+    assert second.status_code == 429
+    assert [e["extensions"]["code"] for e in second.json()["errors"]] == ["THROTTLED"]
+    assert 1 <= int(second.headers["retry-after"]) <= 600
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "application/json; charset=latin-1",
+        None,
+    ],
+)
+async def test_bodies_browsers_send_cross_site_without_preflight_are_415(
+    api: Api, sync_engine: Engine, content_type: str | None
+) -> None:
+    headers = {"Authorization": f"Bearer {api.token('admin')}"}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    response = await api.client.post(
+        "/graphql", content=f'{{"query": {ADD!r}}}'.replace("'", '"'), headers=headers
+    )
+
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert response.headers["x-sql-statements"] == "0"
+    assert count_rows(sync_engine, "locations") == 0
+
+
+async def test_json_with_a_utf8_charset_is_accepted(api: Api) -> None:
+    response = await api.client.post(
+        "/graphql",
+        content=b'{"query": "{ __typename }"}',
+        headers={"Content-Type": "application/json; charset=UTF-8"},
+    )
+
+    assert response.json()["data"] == {"__typename": "Query"}
+
+
+async def test_malformed_json_is_a_400_json_error_in_the_negotiated_type(api: Api) -> None:
+    response = await api.client.post(
+        "/graphql",
+        content=b'{"query": ',
+        headers={"Content-Type": "application/json", "Accept": NEW},
+    )
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == f"{NEW}; charset=utf-8"
+    assert response.json()["errors"][0]["message"] == "Unable to parse request body as JSON"
+
+
+async def test_the_npm_graphql_http_audit_passes_without_warnings(settings: Settings) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    assert (JS / "node_modules" / "graphql-http").is_dir(), (
+        "run scripts/test (it installs tests/js with npm ci)"
+    )
+    async with serving(settings) as server:
+        # With a token: some audits ask for __type, which callers without one may not.
+        audit = await asyncio.create_subprocess_exec(
+            node,
+            str(JS / "audit.mjs"),
+            server.http_url,
+            f"Bearer {server.api.token('storefront')}",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        stdout, stderr = await asyncio.wait_for(audit.communicate(), 60)
+
+    results = [json.loads(line) for line in stdout.decode().splitlines()]
+    not_ok = [r for r in results if r["status"] != "ok"]
+    assert audit.returncode == 0, stderr.decode() or not_ok
+    assert len(results) >= 50
+    assert not_ok == []

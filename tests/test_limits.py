@@ -233,10 +233,71 @@ async def test_every_response_carries_the_cost(api: Api, database: Database) -> 
 
 
 async def test_graphiql_introspection_passes_every_limit(api: Api) -> None:
-    result = await api.gql(get_introspection_query(descriptions=True), token=None)
+    result = await api.gql(get_introspection_query(descriptions=True), token=api.token())
 
     assert result.ok()["__schema"]["queryType"]["name"] == "Query"
     assert cost(result)["requestedQueryCost"] == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        get_introspection_query(descriptions=True),
+        "{ __schema { types { name } } }",
+        '{ __type(name: "Order") { fields { name } } }',
+        '{ locations(first: 1) { nodes { id } } __type(name: "Order") { name } }',
+    ],
+)
+async def test_anonymous_callers_get_no_introspection_and_no_sql_runs(api: Api, query: str) -> None:
+    result = await api.gql(query, token=None)
+
+    assert set(result.error_codes) == {"GRAPHQL_VALIDATION_FAILED"}
+    assert "introspection has been disabled" in result.errors[0]["message"]
+    assert result.data is None
+    assert result.statements == 0
+
+
+async def test_any_token_keeps_introspection(api: Api) -> None:
+    storefront = await api.gql("{ __schema { queryType { name } } }", token=api.token("storefront"))
+    no_scope = await api.gql('{ __type(name: "Order") { name } }', token=api.token())
+
+    assert storefront.ok() == {"__schema": {"queryType": {"name": "Query"}}}
+    assert no_scope.ok() == {"__type": {"name": "Order"}}
+
+
+async def test_typename_stays_open_to_anonymous_callers(api: Api) -> None:
+    assert (await api.gql("{ __typename }", token=None)).ok() == {"__typename": "Query"}
+
+
+MISSPELT = [
+    ("{ nodez(ids: []) { id } }", None, "Did you mean 'node', 'nodes'"),
+    ("{ orders(first: 1, sortKeyy: CREATED_AT) { nodes { id } } }", None, "'sortKey'"),
+    ("{ orders(first: 1, sortKey: CREATED_ATT) { nodes { id } } }", None, "'CREATED_AT'"),
+    (
+        "query($s: OrderSortKeys) { orders(first: 1, sortKey: $s) { nodes { id } } }",
+        {"s": "CREATED_ATT"},
+        "'CREATED_AT'",
+    ),
+    ("{ locations(first: 1) { nodes { nmae } } }", None, "'name'"),
+    ("{ locations(first: 1) }", None, "'locations { ... }'"),
+]
+
+
+@pytest.mark.parametrize(("query", "variables", "suggestion"), MISSPELT)
+async def test_anonymous_callers_get_no_field_suggestions(
+    api: Api, query: str, variables: dict[str, Any] | None, suggestion: str
+) -> None:
+    anonymous = await api.gql(query, variables, token=None)
+    with_token = await api.gql(query, variables, token=api.token("storefront"))
+
+    assert anonymous.data is None
+    assert anonymous.statements == 0
+    assert anonymous.errors
+    assert not any("Did you mean" in e["message"] for e in anonymous.errors), anonymous.errors
+    assert [e["message"].split(" Did you mean")[0] for e in with_token.errors] == [
+        e["message"] for e in anonymous.errors
+    ]
+    assert any(suggestion in e["message"] for e in with_token.errors), with_token.errors
 
 
 async def test_throttled_when_the_bucket_is_empty_and_restored_in_time(settings: Settings) -> None:

@@ -44,6 +44,10 @@ def test_reads_typed_values() -> None:
         ({"OMS_DATABASE_URL": "mysql://x"}, "OMS_DATABASE_URL"),
         ({"OMS_JWT_SECRET": "short"}, "OMS_JWT_SECRET"),
         ({"OMS_JWKS_URL": "https://a", "OMS_JWKS_FILE": "/b"}, "OMS_JWKS_FILE"),
+        ({"OMS_ALLOWED_ORIGINS": "https://shop.example/app"}, "OMS_ALLOWED_ORIGINS"),
+        ({"OMS_JWT_LEEWAY_SECONDS": "-1"}, "OMS_JWT_LEEWAY_SECONDS"),
+        ({"OMS_JWKS_REFRESH_SECONDS": "0"}, "OMS_JWKS_REFRESH_SECONDS"),
+        ({"OMS_JWKS_REFRESH_SECONDS": "600"}, "OMS_JWKS_REFRESH_SECONDS"),
     ],
 )
 def test_bad_values_name_the_variable(environ: dict[str, str], named: str) -> None:

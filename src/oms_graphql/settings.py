@@ -8,6 +8,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from strawberry.http.websocket_origin import normalize_allowed_origins
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///oms.sqlite3"
 ENV_PREFIX = "OMS_"
 
@@ -29,7 +31,11 @@ class Settings:
     jwks_file: str | None = None
     jwt_issuer: str = "oms-graphql"
     jwt_audience: str = "oms-graphql"
+    jwt_leeway_seconds: int = 30
+    jwks_cache_seconds: int = 300
+    jwks_refresh_seconds: float = 30.0
     allow_anonymous_storefront: bool = False
+    allowed_origins: str = ""
     graphiql: bool = True
     database_pool_size: int = 10
     sql_count_header: bool = False
@@ -76,6 +82,12 @@ class Settings:
             raise SettingsError("OMS_JWT_SECRET must be at least 32 characters long")
         if self.jwks_url and self.jwks_file:
             raise SettingsError("set only one of OMS_JWKS_URL and OMS_JWKS_FILE")
+        if not 0 <= self.jwt_leeway_seconds <= 300:
+            raise SettingsError("OMS_JWT_LEEWAY_SECONDS must be between 0 and 300")
+        if not 1 <= self.jwks_refresh_seconds <= self.jwks_cache_seconds:
+            raise SettingsError(
+                "OMS_JWKS_REFRESH_SECONDS must be at least 1 and at most OMS_JWKS_CACHE_SECONDS"
+            )
         if self.database_pool_size < 1:
             raise SettingsError("OMS_DATABASE_POOL_SIZE must be at least 1")
         if not 0 <= self.demo_orders <= 100_000:
@@ -103,8 +115,18 @@ class Settings:
             raise SettingsError("OMS_COST_BUCKET_SIZE must be at least OMS_MAX_QUERY_COST")
         if self.cost_restore_rate <= 0:
             raise SettingsError("OMS_COST_RESTORE_RATE must be more than 0")
+        try:
+            normalize_allowed_origins(self.websocket_origins)
+        except ValueError as error:
+            raise SettingsError(f"OMS_ALLOWED_ORIGINS: {error}") from None
         if self.statement_timeout_ms < 0:
             raise SettingsError("OMS_STATEMENT_TIMEOUT_MS must be 0 (no timeout) or more")
+
+    @property
+    def websocket_origins(self) -> tuple[str, ...]:
+        """``OMS_ALLOWED_ORIGINS`` split on commas and spaces: the other origins whose pages
+        may open a WebSocket here (``*`` for any)."""
+        return tuple(self.allowed_origins.replace(",", " ").split())
 
     @property
     def is_sqlite(self) -> bool:

@@ -18,7 +18,14 @@ from typing import Any
 
 import httpx
 from joserfc import jwt
-from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, JoseError
+from joserfc.errors import (
+    BadSignatureError,
+    ClaimError,
+    ExpiredTokenError,
+    InvalidKeyIdError,
+    JoseError,
+    KeyParameterError,
+)
 from joserfc.jwk import KeySet, OctKey
 
 from oms_graphql.auth.dev_secret import signing_secret
@@ -28,9 +35,6 @@ from oms_graphql.settings import Settings
 
 SYMMETRIC_ALGORITHMS = ("HS256",)
 ASYMMETRIC_ALGORITHMS = ("RS256", "ES256")
-CLOCK_SKEW_SECONDS = 30
-JWKS_CACHE_SECONDS = 300
-JWKS_REFRESH_MIN_INTERVAL = 30
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +44,18 @@ class TokenError(Exception):
 
 
 class _RemoteKeySet:
-    """A JWKS document fetched over HTTPS, cached, and refetched when a new ``kid`` appears.
+    """A JWKS document fetched over HTTPS, kept ``cache_seconds``, and refetched when a new
+    ``kid`` appears (a key rotation).
 
-    While the provider is unreachable the last keys stay in use, and a new attempt is made
-    at most every JWKS_REFRESH_MIN_INTERVAL seconds: requests never queue behind a timeout.
+    Fetches are at least ``refresh_seconds`` apart, whatever the reason: a flood of tokens
+    with made-up ``kid`` values costs the provider one request per interval, and while it
+    is unreachable the last keys stay in use and requests never queue behind a timeout.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, cache_seconds: float, refresh_seconds: float) -> None:
         self.url = url
+        self.cache_seconds = cache_seconds
+        self.refresh_seconds = refresh_seconds
         self._keys: KeySet | None = None
         self._fetched_at = -float("inf")
         self._attempted_at = -float("inf")
@@ -64,9 +72,9 @@ class _RemoteKeySet:
 
     def _needs_fetch(self, kid: str | None) -> bool:
         now = time.monotonic()
-        if now - self._attempted_at < JWKS_REFRESH_MIN_INTERVAL:
+        if now - self._attempted_at < self.refresh_seconds:
             return False
-        if self._keys is None or now - self._fetched_at > JWKS_CACHE_SECONDS:
+        if self._keys is None or now - self._fetched_at > self.cache_seconds:
             return True
         # A key rotation shows up as an unknown kid.
         return kid is not None and not _has_kid(self._keys, kid)
@@ -111,9 +119,14 @@ class TokenVerifier:
                 json.loads(Path(settings.jwks_file).read_text())
             )
         if settings.jwks_url:
-            self._remote_keys = _RemoteKeySet(settings.jwks_url)
+            self._remote_keys = _RemoteKeySet(
+                settings.jwks_url,
+                cache_seconds=settings.jwks_cache_seconds,
+                refresh_seconds=settings.jwks_refresh_seconds,
+            )
+        # exp, nbf and iat are checked with this leeway for clocks that drift apart.
         self._claims = jwt.JWTClaimsRegistry(
-            leeway=CLOCK_SKEW_SECONDS,
+            leeway=settings.jwt_leeway_seconds,
             iss={"essential": True, "value": settings.jwt_issuer},
             aud={"essential": True, "value": settings.jwt_audience},
             exp={"essential": True},
@@ -138,12 +151,17 @@ class TokenVerifier:
         if algorithm in SYMMETRIC_ALGORITHMS:
             assert self._oct_key is not None
             key = self._oct_key
-        elif self._file_keys is not None:
-            key = self._file_keys
         else:
-            assert self._remote_keys is not None
             kid = header.get("kid")
-            key = await self._remote_keys.get(kid if isinstance(kid, str) else None)
+            if not isinstance(kid, str):
+                raise TokenError("the bearer token names no signing key ('kid' header)")
+            if self._file_keys is not None:
+                key = self._file_keys
+            else:
+                assert self._remote_keys is not None
+                key = await self._remote_keys.get(kid)
+            if not _has_kid(key, kid):
+                raise TokenError(f"the bearer token's signing key {kid!r} is not known here")
         try:
             decoded = jwt.decode(token, key, algorithms=[algorithm])
             self._claims.validate(decoded.claims)
@@ -157,6 +175,10 @@ def _describe(error: JoseError) -> str:
         return "the bearer token has expired"
     if isinstance(error, BadSignatureError):
         return "the bearer token signature is not valid"
+    if isinstance(error, KeyParameterError | InvalidKeyIdError):
+        # The kid is in the key set (checked before), but the JWKS restricts that key (its
+        # own alg, use or key_ops) to something else.
+        return "the bearer token's signing key is not for this algorithm or use"
     if isinstance(error, ClaimError):
         return f"the bearer token has a missing or invalid claim: {error.description}"
     return "the bearer token is not valid"

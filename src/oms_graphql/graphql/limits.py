@@ -13,11 +13,21 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, ListValueNode, Visitor, visit
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    ListValueNode,
+    NoSchemaIntrospectionCustomRule,
+    Visitor,
+    validate,
+    visit,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
-from strawberry.schema.schema import validate_document
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -36,18 +46,44 @@ _validations = TextCache()
 
 
 def _validate(
-    context: ExecutionContext, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+    context: ExecutionContext,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+    *,
+    anonymous: bool,
 ) -> list[GraphQLError]:
+    """graphql-core's validation with strawberry's extra rules (as strawberry's own
+    ``validate_document``); for callers without a token, no introspection and no "Did you
+    mean ...?" suggestions, so the schema is not handed to whoever asks."""
+    schema = context.schema._schema
+    if anonymous:
+        rules += (NoSchemaIntrospectionCustomRule,)
+    rules += (MaybeNullValidationRule, OneOfInputValidationRule)
+
+    def run() -> list[GraphQLError]:
+        errors = validate(schema, document, rules, hide_suggestions=anonymous)
+        if anonymous:
+            # ScalarLeafsRule suggests "Did you mean 'field { ... }'?" whatever the flag.
+            for error in errors:
+                error.message = error.message.split(" Did you mean ")[0]
+        return errors
+
+    if context.query is None:
+        return run()
     # Keyed on the text, like the parser: strawberry's ValidationCache keys on the document,
     # and graphql-core nodes (frozen dataclasses) hash their whole tree on every request.
-    schema = context.schema._schema
-    if context.query is None:
-        return validate_document(schema, document, rules)
+    # The rules (with or without the introspection rule) tell the two audiences apart.
     key = (schema, context.query, rules)
     errors = _validations.get(key)
     if errors is None:
-        errors = _validations.put(key, validate_document(schema, document, rules))
+        errors = _validations.put(key, run())
     return list(errors)
+
+
+def is_anonymous(context: object) -> bool:
+    """No token: the request's principal is not authenticated (no context counts as none)."""
+    principal = getattr(context, "principal", None)
+    return principal is None or not principal.is_authenticated
 
 
 @lru_cache(maxsize=16)
@@ -118,7 +154,7 @@ class Limits(SchemaExtension):
             rules = context.validation_rules + _rules(
                 self.settings.max_query_depth, self.settings.max_aliases
             )
-            errors = _validate(context, document, rules)
+            errors = _validate(context, document, rules, anonymous=is_anonymous(context.context))
             refusal = None
             if not errors:
                 refusal = (

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql import GraphQLError
 from strawberry import Schema
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -42,7 +45,7 @@ from oms_graphql.graphql.inventory.types import (
     InventoryTransfer,
     Reservation,
 )
-from oms_graphql.graphql.limits import Limits
+from oms_graphql.graphql.limits import Limits, is_anonymous
 from oms_graphql.graphql.locations.mutations import LocationMutations
 from oms_graphql.graphql.locations.queries import LocationQueries
 from oms_graphql.graphql.locations.types import Location
@@ -111,6 +114,25 @@ Mutation = merge_types(
 Subscription = merge_types("Subscription", (EventSubscriptions,))
 
 
+class Executor(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's executor; for callers without a token, variable errors carry no
+    "Did you mean ...?" (validation hides them in Limits)."""
+
+    @classmethod
+    def build(
+        cls,
+        schema: Any,
+        document: Any,
+        root_value: Any = None,
+        context_value: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if is_anonymous(context_value):
+            kwargs["hide_suggestions"] = True
+        return super().build(schema, document, root_value, context_value, *args, **kwargs)
+
+
 class OmsSchema(Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -164,6 +186,7 @@ def create_schema() -> OmsSchema:
             OperationMetrics,
         ],
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=Executor,
     )
 
 
