@@ -63,6 +63,7 @@ from oms_graphql.graphql.orders.types import (
 )
 from oms_graphql.graphql.returns.mutations import ReturnMutations
 from oms_graphql.graphql.returns.queries import ReturnQueries
+from oms_graphql.graphql.returns.refunds import Refund, RefundMutations, RefundQueries
 from oms_graphql.graphql.returns.types import (
     Return,
     ReturnLineItem,
@@ -88,6 +89,7 @@ Query = merge_types(
         RoutingQueries,
         FulfillmentQueries,
         ReturnQueries,
+        RefundQueries,
         TaxQueries,
     ),
 )
@@ -104,6 +106,7 @@ Mutation = merge_types(
         RoutingMutations,
         FulfillmentMutations,
         ReturnMutations,
+        RefundMutations,
         TaxMutations,
     ),
 )
@@ -151,6 +154,7 @@ def create_schema() -> OmsSchema:
             ReverseFulfillmentOrder,
             ReverseFulfillmentOrderLineItem,
             ReverseDelivery,
+            Refund,
             TaxRate,
         ],
         extensions=[

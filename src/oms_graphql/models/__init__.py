@@ -60,6 +60,9 @@ from oms_graphql.models.order import (
 from oms_graphql.models.order_edit import OrderEdit, OrderEditLine, OrderEditStatus
 from oms_graphql.models.returns import (
     DispositionType,
+    Refund,
+    RefundLine,
+    RestockType,
     Return,
     ReturnDeclineReason,
     ReturnLine,
@@ -123,9 +126,12 @@ __all__ = [
     "OrderStatus",
     "OrderTag",
     "OrderTransaction",
+    "Refund",
+    "RefundLine",
     "Reservation",
     "ReservationLine",
     "ReservationStatus",
+    "RestockType",
     "Return",
     "ReturnDeclineReason",
     "ReturnLine",

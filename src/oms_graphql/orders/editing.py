@@ -288,13 +288,14 @@ async def begin(
             sku=line.sku,
             title=line.title,
             unit_price=line.original_unit_price,
-            original_quantity=line.current_quantity,
-            fulfilled_quantity=line.fulfilled_quantity,
-            quantity=line.current_quantity,
+            # Refunded units are no longer billed: the edit sees the units still billed.
+            original_quantity=line.current_quantity - line.refunded_quantity,
+            fulfilled_quantity=line.fulfilled_quantity - line.refunded_quantity,
+            quantity=line.current_quantity - line.refunded_quantity,
             restock=True,
         )
         for line in await orders.lines_of(session, [order.id])
-        if line.current_quantity > 0
+        if line.current_quantity - line.refunded_quantity > 0
     )
     await session.flush()
     return await view(session, edit, order)
@@ -538,14 +539,15 @@ async def commit(
         if line.order_line_id is None:
             continue
         ordered = current[line.order_line_id]
-        if line.quantity < ordered.fulfilled_quantity:
+        billed = ordered.current_quantity - ordered.refunded_quantity
+        if line.quantity < ordered.fulfilled_quantity - ordered.refunded_quantity:
             raise DomainError.single(
                 "QUANTITY_BELOW_FULFILLED",
-                f"{ordered.fulfilled_quantity} units of {ordered.title} are fulfilled now: "
-                "the quantity can't go below that",
+                f"{ordered.fulfilled_quantity - ordered.refunded_quantity} units of "
+                f"{ordered.title} are fulfilled now: the quantity can't go below that",
                 ("id",),
             )
-        changes.append(_Change(ordered, line, ordered.current_quantity, line.quantity))
+        changes.append(_Change(ordered, line, billed, line.quantity))
     added = [line for line in staged if line.order_line_id is None and line.quantity > 0]
     discounted = [line for line in staged if line.discount_value_type is not None]
     if not added and not discounted and all(c.before == c.after for c in changes):
@@ -581,8 +583,8 @@ async def commit(
         change.staged.order_line_id = change.line.id
     growing = [c for c in changes if c.after > c.before]
     for change in changes:
-        change.line.current_quantity = change.after
-        change.line.quantity = max(change.line.quantity, change.after)
+        change.line.current_quantity = change.after + change.line.refunded_quantity
+        change.line.quantity = max(change.line.quantity, change.line.current_quantity)
     await session.flush()
     if growing:
         await _place(session, order, growing)
@@ -661,11 +663,34 @@ def _amount(order: Order, amount: Decimal) -> str:
 
 
 async def _take_off(session: AsyncSession, order: Order, shrinking: Sequence[_Change]) -> None:
+    await take_off(
+        session,
+        order,
+        [Removal(c.line, c.before - c.after, restock=c.staged.restock) for c in shrinking],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """Unfulfilled units of one line leaving the order (an edit, a refund of type CANCEL
+    or NO_RESTOCK); with ``location_id``, only the work at that location gives them up."""
+
+    line: OrderLine
+    units: int
+    restock: bool
+    location_id: int | None = None
+
+
+async def take_off(
+    session: AsyncSession, order: Order, removals: Sequence[Removal]
+) -> dict[int, int]:
     """Units taken off lines leave the work not yet fulfilled: units assigned nowhere
     first, then the open fulfillment orders' (newest first); their committed stock goes
-    back to available with ``restock``, else it is written off ``on_hand`` too."""
-    if not shrinking:
-        return
+    back to available with ``restock``, else it is written off ``on_hand`` too. The
+    caller lowers the lines' ``current_quantity``. Returns, per line, the location the
+    first units came off."""
+    if not removals:
+        return {}
     work_orders = {fo.id: fo for fo in await orders.fulfillment_orders_of(session, [order.id])}
     fo_lines = await orders.fulfillment_order_lines_of(session, list(work_orders))
     open_lines = sorted(
@@ -684,12 +709,26 @@ async def _take_off(session: AsyncSession, order: Order, shrinking: Sequence[_Ch
     restocked: list[StockChange] = []
     lost: list[StockChange] = []
     touched: set[int] = set()
-    for change in shrinking:
-        units = change.before - change.after
+    came_off: dict[int, int] = {}
+    for change in removals:
+        units = change.units
         mine = [line for line in open_lines if line.order_line_id == change.line.id]
         unfulfilled = change.line.current_quantity - change.line.fulfilled_quantity
         assigned = sum(line.remaining_quantity for line in mine)
         units -= min(units, max(unfulfilled - assigned, 0))
+        if change.location_id is not None:
+            mine = [
+                line
+                for line in mine
+                if work_orders[line.fulfillment_order_id].location_id == change.location_id
+            ]
+            if sum(line.remaining_quantity for line in mine) < units:
+                raise DomainError.single(
+                    "INSUFFICIENT_QUANTITY",
+                    f"fewer than {units} unfulfilled units of {change.line.title} are "
+                    "assigned to that location",
+                    ("locationId",),
+                )
         for line in mine:
             if units == 0:
                 break
@@ -706,9 +745,10 @@ async def _take_off(session: AsyncSession, order: Order, shrinking: Sequence[_Ch
             line.remaining_quantity -= taken
             line.total_quantity -= taken
             touched.add(work_order.id)
+            came_off.setdefault(change.line.id, work_order.location_id)
             if line.level_id is None:
                 continue
-            if change.staged.restock:
+            if change.restock:
                 restocked.append(StockChange(line.level_id, {"committed": -taken}))
             else:
                 on_hand = levels[line.level_id].quantities["on_hand"] - written_off.get(
@@ -740,6 +780,7 @@ async def _take_off(session: AsyncSession, order: Order, shrinking: Sequence[_Ch
             work_order.held_from = None
             await fulfillment_repository.release_holds(session, work_order.id, now)
         work.touch(work_order, now)
+    return came_off
 
 
 async def _place(session: AsyncSession, order: Order, growing: Sequence[_Change]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -24,6 +25,9 @@ from oms_graphql.graphql.returns.enums import (
 )
 from oms_graphql.ids import encode_gid
 from oms_graphql.returns import repository
+
+if TYPE_CHECKING:
+    from oms_graphql.graphql.returns.refunds import Refund
 
 
 async def _fulfillment_line(info: Info, pk: int) -> FulfillmentLineItem:
@@ -272,6 +276,15 @@ class Return(Node):
             ),
             convert=ReverseFulfillmentOrder.from_model,
         )
+
+    @strawberry.field(description="Refunds of units that came back on it, oldest first.")
+    async def refunds(
+        self, info: Info
+    ) -> list[Annotated[Refund, strawberry.lazy("oms_graphql.graphql.returns.refunds")]]:
+        from oms_graphql.graphql.returns.refunds import Refund
+
+        rows = await info.context.loaders.refunds_of_return.load(self.row.id)
+        return [Refund.from_model(row) for row in rows]
 
     @classmethod
     def from_model(cls, row: models.Return) -> Return:
