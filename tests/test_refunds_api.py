@@ -611,3 +611,32 @@ async def test_refunds_on_a_list_of_orders_cost_the_same_statements_for_2_or_5(
     assert len(nodes) == 5
     assert all(len(node["refunds"]) == 1 for node in nodes)
     assert few.statements == many.statements, (few.statements, many.statements)
+
+
+async def test_a_shipment_whose_units_were_refunded_cannot_be_cancelled(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    await a_shop(database)
+    order = await create_order(api, ("TEE", 2), financialStatus="PAID")
+    await ship_all(api, order["id"])
+    tee = (await line_ids(api, order["id"]))["TEE"]
+    kept = ok(
+        await api.gql(REFUND, refund_input(order["id"], (tee, 1, "NO_RESTOCK"))), "refundCreate"
+    )
+    assert kept["refund"]["refundLineItems"][0]["lineItem"]["refundableQuantity"] == 1
+    assert kept["order"]["totalOutstanding"] == {"amount": "-24.28"}
+    (shipment,) = (
+        await api.gql(
+            "query($id: ID!) { order(id: $id) { fulfillments { id } } }", {"id": order["id"]}
+        )
+    ).ok()["order"]["fulfillments"]
+    before = refund_counts(sync_engine)
+    refused = (
+        await api.gql(
+            "mutation($id: ID!) { fulfillmentCancel(id: $id) { fulfillment { id } "
+            "userErrors { code } } }",
+            shipment,
+        )
+    ).ok()["fulfillmentCancel"]
+    assert refused == {"fulfillment": None, "userErrors": [{"code": "INVALID_STATE"}]}
+    assert refund_counts(sync_engine) == before
