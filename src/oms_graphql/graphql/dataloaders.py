@@ -386,3 +386,11 @@ class Loaders:
     @cached_property
     def refund_transactions(self) -> DataLoader[int, list[models.OrderTransaction]]:
         return self._grouped(refunds.transactions_of, lambda row: row.refund_id or 0)
+
+    @cached_property
+    def exchange_line(self) -> DataLoader[int, models.ExchangeLine | None]:
+        return self._by_id(returns.exchange_lines_by_id)
+
+    @cached_property
+    def first_exchange_lines(self) -> DataLoader[tuple[int, int], list[models.ExchangeLine]]:
+        return self._first_pages_of(returns.first_exchange_lines, lambda row: row.return_id)

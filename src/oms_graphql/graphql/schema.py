@@ -65,6 +65,7 @@ from oms_graphql.graphql.returns.mutations import ReturnMutations
 from oms_graphql.graphql.returns.queries import ReturnQueries
 from oms_graphql.graphql.returns.refunds import Refund, RefundMutations, RefundQueries
 from oms_graphql.graphql.returns.types import (
+    ExchangeLineItem,
     Return,
     ReturnLineItem,
     ReverseDelivery,
@@ -155,6 +156,7 @@ def create_schema() -> OmsSchema:
             ReverseFulfillmentOrderLineItem,
             ReverseDelivery,
             Refund,
+            ExchangeLineItem,
             TaxRate,
         ],
         extensions=[

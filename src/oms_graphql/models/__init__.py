@@ -60,6 +60,7 @@ from oms_graphql.models.order import (
 from oms_graphql.models.order_edit import OrderEdit, OrderEditLine, OrderEditStatus
 from oms_graphql.models.returns import (
     DispositionType,
+    ExchangeLine,
     Refund,
     RefundLine,
     RestockType,
@@ -95,6 +96,7 @@ __all__ = [
     "DraftOrderStatus",
     "DraftOrderTag",
     "Event",
+    "ExchangeLine",
     "FinancialStatus",
     "Fulfillment",
     "FulfillmentEvent",

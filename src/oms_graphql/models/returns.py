@@ -216,3 +216,22 @@ class RefundLine(Base):
     location_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("locations.id"))
     subtotal: Mapped[Decimal] = mapped_column(MoneyAmount)
     total_tax: Mapped[Decimal] = mapped_column(MoneyAmount)
+
+
+class ExchangeLine(Base):
+    """Units of an item the buyer gets in exchange for a return; ``order_line_id`` is the
+    order line it became once placed."""
+
+    __tablename__ = "exchange_lines"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    return_id: Mapped[int] = mapped_column(IdType, ForeignKey("returns.id"), index=True)
+    item_id: Mapped[int] = mapped_column(IdType, ForeignKey("inventory_items.id"))
+    sku: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(MoneyAmount)
+    currency_code: Mapped[str] = mapped_column(String(3))
+    order_line_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("order_lines.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

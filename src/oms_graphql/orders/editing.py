@@ -587,7 +587,7 @@ async def commit(
         change.line.quantity = max(change.line.quantity, change.line.current_quantity)
     await session.flush()
     if growing:
-        await _place(session, order, growing)
+        await place(session, order, [(c.line, c.after - c.before) for c in growing])
 
     # The order priced again as a whole, with the edit's line discounts.
     pricing = await _pricing(session, order, staged)
@@ -783,23 +783,26 @@ async def take_off(
     return came_off
 
 
-async def _place(session: AsyncSession, order: Order, growing: Sequence[_Change]) -> None:
-    """Route the added units, commit their stock and put them in an open, unsubmitted
-    fulfillment order at each chosen location (a new one where there is none)."""
+async def place(
+    session: AsyncSession, order: Order, growing: Sequence[tuple[OrderLine, int]]
+) -> None:
+    """Route the added units (line, units added), commit their stock and put them in an
+    open, unsubmitted fulfillment order at each chosen location (a new one where there is
+    none). The lines' ``current_quantity`` already counts the units."""
     channel = await orders.channel_of(session, order)
     pickup = (
         await locations.get(session, order.pickup_location_id)
         if order.pickup_location_id is not None
         else None
     )
-    skus = [c.line.sku for c in growing if c.line.sku is not None]
+    skus = [line.sku for line, _ in growing if line.sku is not None]
     items = {item.id: item for item in (await inventory.items_by_sku(session, skus)).values()}
     try:
         placed = await placement.route_and_commit(
             session,
             order=order,
-            lines=[c.line for c in growing],
-            quantities=[c.after - c.before for c in growing],
+            lines=[line for line, _ in growing],
+            quantities=[units for _, units in growing],
             items=items,
             channel=channel,
             pickup=pickup,
@@ -809,7 +812,7 @@ async def _place(session: AsyncSession, order: Order, growing: Sequence[_Change]
             [
                 Problem(
                     p.code,
-                    f"{growing[int(p.field[2])].line.title}: {p.message}"
+                    f"{growing[int(p.field[2])][0].title}: {p.message}"
                     if len(p.field) > 2 and p.field[2].isdigit()
                     else p.message,
                     ("id",),
@@ -842,14 +845,13 @@ async def _place(session: AsyncSession, order: Order, growing: Sequence[_Change]
         else:
             work.touch(target, now)
         for index in assignment.line_indexes:
-            change, level_id = growing[index], placed.levels.get(index)
-            units = change.after - change.before
+            (ordered, units), level_id = growing[index], placed.levels.get(index)
             existing = next(
                 (
                     line
                     for line in fo_lines
                     if line.fulfillment_order_id == target.id
-                    and line.order_line_id == change.line.id
+                    and line.order_line_id == ordered.id
                     and line.level_id == level_id
                 ),
                 None,
@@ -860,7 +862,7 @@ async def _place(session: AsyncSession, order: Order, growing: Sequence[_Change]
             else:
                 fo_line = FulfillmentOrderLine(
                     fulfillment_order_id=target.id,
-                    order_line_id=change.line.id,
+                    order_line_id=ordered.id,
                     level_id=level_id,
                     total_quantity=units,
                     remaining_quantity=units,
@@ -880,7 +882,7 @@ async def _announce_new_work(
     work_order: FulfillmentOrder,
     channel: str,
     indexes: Sequence[int],
-    growing: Sequence[_Change],
+    growing: Sequence[tuple[OrderLine, int]],
 ) -> None:
     await record_event(
         session,
@@ -889,10 +891,7 @@ async def _announce_new_work(
         {
             "orderId": encode_gid("Order", order.id),
             "locationId": encode_gid("Location", work_order.location_id),
-            "lineItems": [
-                {"sku": growing[i].line.sku, "quantity": growing[i].after - growing[i].before}
-                for i in indexes
-            ],
+            "lineItems": [{"sku": growing[i][0].sku, "quantity": growing[i][1]} for i in indexes],
         },
         channel=channel,
     )
