@@ -66,7 +66,9 @@ from oms_graphql.graphql.orders.types import (
 )
 from oms_graphql.graphql.returns.mutations import ReturnMutations
 from oms_graphql.graphql.returns.queries import ReturnQueries
+from oms_graphql.graphql.returns.refunds import Refund, RefundMutations, RefundQueries
 from oms_graphql.graphql.returns.types import (
+    ExchangeLineItem,
     Return,
     ReturnLineItem,
     ReverseDelivery,
@@ -91,6 +93,7 @@ Query = merge_types(
         RoutingQueries,
         FulfillmentQueries,
         ReturnQueries,
+        RefundQueries,
         TaxQueries,
     ),
 )
@@ -107,6 +110,7 @@ Mutation = merge_types(
         RoutingMutations,
         FulfillmentMutations,
         ReturnMutations,
+        RefundMutations,
         TaxMutations,
     ),
 )
@@ -173,6 +177,8 @@ def create_schema() -> OmsSchema:
             ReverseFulfillmentOrder,
             ReverseFulfillmentOrderLineItem,
             ReverseDelivery,
+            Refund,
+            ExchangeLineItem,
             TaxRate,
         ],
         extensions=[
