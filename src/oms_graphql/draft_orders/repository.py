@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.access import ALL_ROWS
 from oms_graphql.errors import BadUserInput
 from oms_graphql.listing import Listing
 from oms_graphql.models import Channel, DraftOrder, DraftOrderLine, DraftOrderStatus, DraftOrderTag
@@ -107,7 +108,9 @@ async def next_number(session: AsyncSession) -> int:
     """The next draft number: a sequence on PostgreSQL, the highest plus one on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
         return int(await session.scalar(select(func.nextval("draft_order_number_seq"))) or 0)
-    highest = await session.scalar(select(func.max(DraftOrder.number)))
+    highest = await session.scalar(
+        select(func.max(DraftOrder.number)).execution_options(**ALL_ROWS)
+    )
     return 1 if highest is None else int(highest) + 1
 
 

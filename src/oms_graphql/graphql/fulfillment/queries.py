@@ -128,9 +128,7 @@ class FulfillmentQueries:
             query=query,
             sort_key=sort_key.value,
             reverse=reverse,
-            scope=repository.fulfillment_orders_scope(
-                info.context.principal.channels, include_closed=include_closed
-            ),
+            scope=repository.fulfillment_orders_scope(include_closed=include_closed),
         )
 
     @strawberry.field(

@@ -12,7 +12,6 @@ from oms_graphql.graphql.orders.types import (
     FulfillmentOrder,
     Order,
     load_fulfillment_orders,
-    visible_orders,
 )
 from oms_graphql.graphql.pagination import (
     After,
@@ -59,7 +58,7 @@ class OrderQueries:
         extensions=requires("read_orders"),
     )
     async def order(self, info: Info, id: GlobalIdArgument) -> Order | None:
-        (row,) = await visible_orders(info, [decode_gid(id, expected="Order").pk])
+        (row,) = await info.context.loaders.order.load_many([decode_gid(id, expected="Order").pk])
         return Order.from_model(row) if row else None
 
     @strawberry.field(
@@ -90,15 +89,13 @@ class OrderQueries:
             query=query,
             sort_key=sort_key.value,
             reverse=reverse,
-            scope=repository.visible_to(info.context.principal.channels),
         )
 
     @strawberry.field(
         description="How many orders match a search.", extensions=requires("read_orders")
     )
     async def orders_count(self, info: Info, query: OrderQuery = None) -> Count:
-        scope = repository.visible_to(info.context.principal.channels)
-        return Count(count=await listing_count(info, repository.LISTING, query, scope))
+        return Count(count=await listing_count(info, repository.LISTING, query))
 
     @strawberry.field(
         description="A fulfillment order by id; null when there is none or you may not see it.",
