@@ -17,6 +17,7 @@ with ``ALL_ROWS``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -103,7 +104,9 @@ UNRESTRICTED = Access()
 # --- the SQL of an access -----------------------------------------------------------------
 
 
-def _in_channels(column: InstrumentedAttribute[int], channels: frozenset[str]) -> Any:
+def _in_channels(
+    column: InstrumentedAttribute[int], channels: frozenset[str]
+) -> ColumnElement[bool]:
     return column.in_(select(Channel.id).where(Channel.handle.in_(sorted(channels))))
 
 
@@ -166,13 +169,18 @@ ORDER_OWNED: dict[type[Any], InstrumentedAttribute[int]] = {
 }
 """Rows that belong to an order (or draft): adding an entity is one line here."""
 
-_ROOTS = {Order: orders_visible, DraftOrder: drafts_visible, Event: events_visible}
+_ROOTS: dict[type[Any], Callable[[Access], ColumnElement[bool]]] = {
+    Order: orders_visible,
+    DraftOrder: drafts_visible,
+    Event: events_visible,
+}
+_FILTERED: tuple[type[Any], ...] = (*_ROOTS, *ORDER_OWNED)
 
 
 def _owner(column: InstrumentedAttribute[int]) -> type[Any]:
     (foreign_key,) = column.property.columns[0].foreign_keys
     target = foreign_key.column.table
-    for entity in (*_ROOTS, *ORDER_OWNED):
+    for entity in _FILTERED:
         if entity.__table__ is target:
             return entity
     raise LookupError(f"{column} points at {target.name}, which is neither an order nor owned")
@@ -193,7 +201,7 @@ def criteria(access: Access) -> tuple[Any, ...]:
     """The loader criteria of one access (built once per distinct access)."""
     return tuple(
         with_loader_criteria(entity, visible(entity, access), include_aliases=True)
-        for entity in (*_ROOTS, *ORDER_OWNED)
+        for entity in _FILTERED
     )
 
 
