@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, event, false, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, with_loader_criteria
 
 from oms_graphql.auth.principal import Principal
@@ -90,6 +91,10 @@ class Access:
             return cls(no_orders=True)
         return cls(channels=principal.channels)
 
+    def may_place_in(self, handle: str) -> bool:
+        """Whether new orders and drafts may be placed in this channel."""
+        return not self.no_orders and (self.channels is None or handle in self.channels)
+
     def sees_channel(self, handle: str | None) -> bool:
         """Whether an event of this channel (None: of no channel, e.g. inventory) is visible."""
         if self.no_orders or self.email is not None:
@@ -99,6 +104,12 @@ class Access:
 
 UNRESTRICTED = Access()
 """Internal work: relay, sweeper, demo seed, command line."""
+
+
+def access_of(session: AsyncSession | Session) -> Access:
+    """The access a session was opened with (unrestricted for internal work)."""
+    access = session.info.get(ACCESS_KEY)
+    return UNRESTRICTED if access is None else access
 
 
 # --- the SQL of an access -----------------------------------------------------------------
@@ -186,21 +197,22 @@ def _owner(column: InstrumentedAttribute[int]) -> type[Any]:
     raise LookupError(f"{column} points at {target.name}, which is neither an order nor owned")
 
 
-def visible(entity: type[Any], access: Access) -> ColumnElement[bool]:
-    """The rows of ``entity`` that ``access`` sees."""
+def _criterion(entity: type[Any], access: Access) -> ColumnElement[bool]:
     root = _ROOTS.get(entity)
     if root is not None:
         return root(access)
     column = ORDER_OWNED[entity]
-    owner = _owner(column)
-    return column.in_(select(owner.id).where(visible(owner, access)))
+    # No condition on the owner here: loader criteria reach every occurrence of an entity,
+    # subqueries included, so the owner's own criterion applies inside (written out here
+    # as well, it would repeat once per level).
+    return column.in_(select(_owner(column).id))
 
 
 @lru_cache(maxsize=512)
 def criteria(access: Access) -> tuple[Any, ...]:
     """The loader criteria of one access (built once per distinct access)."""
     return tuple(
-        with_loader_criteria(entity, visible(entity, access), include_aliases=True)
+        with_loader_criteria(entity, _criterion(entity, access), include_aliases=True)
         for entity in _FILTERED
     )
 

@@ -97,13 +97,6 @@ LISTING = Listing(DraftOrder, DraftOrder.id, SORT_KEYS, SEARCH)
 """Search, sort, page and count draft orders."""
 
 
-def visible_to(channels: frozenset[str] | None) -> ColumnElement[bool] | None:
-    """The drafts a caller limited to ``channels`` may see (None: every draft)."""
-    if channels is None:
-        return None
-    return DraftOrder.channel_id.in_(select(Channel.id).where(Channel.handle.in_(sorted(channels))))
-
-
 async def next_number(session: AsyncSession) -> int:
     """The next draft number: a sequence on PostgreSQL, the highest plus one on SQLite."""
     if session.get_bind().dialect.name == "postgresql":

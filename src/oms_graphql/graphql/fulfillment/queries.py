@@ -65,9 +65,7 @@ class RoutingQueries:
         given = input.to_service()
         async with info.context.db.reading() as session:
             try:
-                result = await preview.preview(
-                    session, given, allowed_channels=info.context.principal.channels
-                )
+                result = await preview.preview(session, given)
             except DomainError as error:
                 raise _refused(error) from None
         decision = result.plan.decision

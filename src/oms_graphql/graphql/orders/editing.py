@@ -319,7 +319,6 @@ class OrderEditMutations:
                 session,
                 order_id=pk,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -346,7 +345,6 @@ class OrderEditMutations:
                 edit_id=pk,
                 sku=sku,
                 quantity=quantity,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -388,7 +386,6 @@ class OrderEditMutations:
                 line_id=line_pk,
                 quantity=quantity,
                 restock=restock,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -419,7 +416,6 @@ class OrderEditMutations:
                 edit_id=pk,
                 line_id=line_pk,
                 discount=given,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -466,7 +462,6 @@ class OrderEditMutations:
                 notify_customer=notify_customer,
                 staff_note=staff_note,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
             remember=lambda result: result[0].id,
             recall=recall,
