@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from oms_graphql.db import Database
+from oms_graphql import models
+from oms_graphql.access import FILTERED
+from oms_graphql.db import Base, Database
 from oms_graphql.settings import Settings
 from tests.api import Api
 from tests.factories import a_channel
@@ -38,6 +40,19 @@ EDIT = """mutation($id: ID!) { orderEditBegin(id: $id) {
 OBJECTS = """query($id: ID!) { order(id: $id) {
   id version tags lineItems(first: 5) { nodes { id } } transactions { id }
   fulfillmentOrders(first: 5) { nodes { id lineItems(first: 5) { nodes { id } } } } } }"""
+
+
+def test_every_table_that_belongs_to_an_order_is_filtered() -> None:
+    """A new table pointing at an order (or anything an order owns) needs its line in
+    ``access.ORDER_OWNED``, or partners would read it across channels."""
+    assert models.Order in FILTERED
+    filtered = {entity.__table__.name for entity in FILTERED}
+    unfiltered = {
+        table.name: sorted({fk.column.table.name for fk in table.foreign_keys} & filtered)
+        for table in Base.metadata.sorted_tables
+        if table.name not in filtered
+    }
+    assert {name: owners for name, owners in unfiltered.items() if owners} == {}
 
 
 @dataclass

@@ -185,13 +185,14 @@ _ROOTS: dict[type[Any], Callable[[Access], ColumnElement[bool]]] = {
     DraftOrder: drafts_visible,
     Event: events_visible,
 }
-_FILTERED: tuple[type[Any], ...] = (*_ROOTS, *ORDER_OWNED)
+FILTERED: tuple[type[Any], ...] = (*_ROOTS, *ORDER_OWNED)
+"""Every entity the listener filters."""
 
 
 def _owner(column: InstrumentedAttribute[int]) -> type[Any]:
     (foreign_key,) = column.property.columns[0].foreign_keys
     target = foreign_key.column.table
-    for entity in _FILTERED:
+    for entity in FILTERED:
         if entity.__table__ is target:
             return entity
     raise LookupError(f"{column} points at {target.name}, which is neither an order nor owned")
@@ -213,7 +214,7 @@ def criteria(access: Access) -> tuple[Any, ...]:
     """The loader criteria of one access (built once per distinct access)."""
     return tuple(
         with_loader_criteria(entity, _criterion(entity, access), include_aliases=True)
-        for entity in _FILTERED
+        for entity in FILTERED
     )
 
 
