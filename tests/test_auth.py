@@ -142,7 +142,7 @@ async def test_missing_scope_is_forbidden(api: Api) -> None:
     result = await api.gql(LIST, token=api.token("read_orders"))
 
     assert result.error_codes == ["FORBIDDEN"]
-    assert result.errors[0]["extensions"]["scope"] == "read_locations"
+    assert result.errors[0]["extensions"]["scope"] == "read_locations or storefront"
 
 
 async def test_read_scope_cannot_write(api: Api, sync_engine: Engine) -> None:

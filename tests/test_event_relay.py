@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from oms_graphql.access import Access
 from oms_graphql.db import Database
 from oms_graphql.events import EventType, record_event
 from oms_graphql.events.bus import EventBus, EventFilter
@@ -54,7 +55,9 @@ async def test_a_subscriber_that_falls_behind_is_told_so_and_receives_nothing_mo
 
 
 def test_a_channel_limited_filter_keeps_events_of_no_channel() -> None:
-    partner = EventFilter(subject_types=frozenset({"Order"}), channels=frozenset({"web"}))
+    partner = EventFilter(
+        subject_types=frozenset({"Order"}), access=Access(channels=frozenset({"web"}))
+    )
 
     class Row:
         id = txid = subject_id = 1

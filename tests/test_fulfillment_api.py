@@ -309,8 +309,11 @@ async def test_bad_shipments_are_refused_and_change_nothing(
         FULFILL,
         {"input": {"lineItemsByFulfillmentOrder": [work(at_milano), work(other_fo)]}},
         token=partner,
-    )  # not "INVALID": a partner learns nothing of other channels' work
-    assert [e["code"] for e in across.ok()["fulfillmentCreate"]["userErrors"]] == ["NOT_FOUND"]
+    )  # not "INVALID": both are missing to the partner, exactly like two unknown ids
+    assert [e["code"] for e in across.ok()["fulfillmentCreate"]["userErrors"]] == [
+        "NOT_FOUND",
+        "NOT_FOUND",
+    ]
 
 
 async def test_a_repeated_fulfillment_with_the_same_key_ships_once(

@@ -417,7 +417,7 @@ async def test_refusals_change_nothing(api: Api, database: Database, sync_engine
             token=partner,
         ),
         "reverseFulfillmentOrderDispose",
-    ) == [("NOT_FOUND", ["dispositionInputs"])]
+    ) == [("NOT_FOUND", ["dispositionInputs", "0", "reverseFulfillmentOrderLineItemId"])]
     hidden = await api.gql(
         "query($id: ID!) { return(id: $id) { id } returns(first: 5) { nodes { id } } }",
         {"id": opened["id"]},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import enum
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
@@ -10,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, DateTime, Dialect, Enum, MetaData, event, text
 from sqlalchemy.dialects import sqlite
@@ -23,6 +24,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from oms_graphql.access import Access
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -155,6 +159,8 @@ def _count_statement(_connection: Any, _cursor: Any, statement: str, *_: Any, **
 # --- engine and sessions ------------------------------------------------------------------
 
 _WRITE_OPTION = "oms_write_transaction"
+ACCESS_KEY = "oms.access"
+"""Set in each session's ``info``: the caller's access (see ``oms_graphql.access``)."""
 EVENTS_WRITTEN = "oms.events_written"
 """Set in a session's ``info`` when the transaction wrote to the outbox."""
 
@@ -198,7 +204,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 class Database:
-    """One engine per application, with separate session factories for reads and writes."""
+    """One engine per application, with separate session factories for reads and writes.
+
+    Sessions carry an access (``for_access``): what the caller may see of orders; the
+    application's own database is unrestricted (internal work).
+    """
+
+    access: Access | None = None
 
     def __init__(
         self, url: str, *, pool_size: int = 10, statement_timeout_ms: int = 0, echo: bool = False
@@ -229,10 +241,18 @@ class Database:
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(writer, expire_on_commit=False)
         self._events_committed: Callable[[], None] | None = None
+        self._root = self
+
+    def for_access(self, access: Access) -> Database:
+        """The same engine and sessions, whose sessions see only what ``access`` allows
+        (an ``oms_graphql.access.Access``, applied by its ORM listener)."""
+        view = copy.copy(self)
+        view.access = access
+        return view
 
     def after_events_committed(self, callback: Callable[[], None] | None) -> None:
         """Call ``callback`` after each transaction that wrote events commits (the relay)."""
-        self._events_committed = callback
+        self._root._events_committed = callback
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -241,15 +261,18 @@ class Database:
             if self._sqlite_writers is not None:
                 await stack.enter_async_context(self._sqlite_writers)
             session = await stack.enter_async_context(self._write_sessions())
+            session.info[ACCESS_KEY] = self.access
             async with session.begin():
                 yield session
-            if session.info.pop(EVENTS_WRITTEN, False) and self._events_committed is not None:
-                self._events_committed()
+            committed = self._root._events_committed
+            if session.info.pop(EVENTS_WRITTEN, False) and committed is not None:
+                committed()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A short read-only session (one per dataloader batch or list query)."""
         async with self._read_sessions() as session:
+            session.info[ACCESS_KEY] = self.access
             yield session
 
     async def ping(self) -> None:

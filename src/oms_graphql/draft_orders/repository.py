@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.access import ALL_ROWS
 from oms_graphql.errors import BadUserInput
 from oms_graphql.listing import Listing
 from oms_graphql.models import Channel, DraftOrder, DraftOrderLine, DraftOrderStatus, DraftOrderTag
@@ -96,18 +97,13 @@ LISTING = Listing(DraftOrder, DraftOrder.id, SORT_KEYS, SEARCH)
 """Search, sort, page and count draft orders."""
 
 
-def visible_to(channels: frozenset[str] | None) -> ColumnElement[bool] | None:
-    """The drafts a caller limited to ``channels`` may see (None: every draft)."""
-    if channels is None:
-        return None
-    return DraftOrder.channel_id.in_(select(Channel.id).where(Channel.handle.in_(sorted(channels))))
-
-
 async def next_number(session: AsyncSession) -> int:
     """The next draft number: a sequence on PostgreSQL, the highest plus one on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
         return int(await session.scalar(select(func.nextval("draft_order_number_seq"))) or 0)
-    highest = await session.scalar(select(func.max(DraftOrder.number)))
+    highest = await session.scalar(
+        select(func.max(DraftOrder.number)).execution_options(**ALL_ROWS)
+    )
     return 1 if highest is None else int(highest) + 1
 
 

@@ -214,9 +214,7 @@ def _check_until(until: datetime | None, problems: list[Problem]) -> None:
         )
 
 
-async def calculate(
-    session: AsyncSession, *, given: DraftInput, allowed_channels: frozenset[str] | None
-) -> DraftQuote:
+async def calculate(session: AsyncSession, *, given: DraftInput) -> DraftQuote:
     """Check and price a draft as ``orderCreate`` would price the order; writes nothing."""
     problems: list[Problem] = []
     if not (given.channel or "").strip():
@@ -231,7 +229,6 @@ async def calculate(
         quoted = await create.quote(
             session,
             given=_new_order(given, email),
-            allowed_channels=allowed_channels,
             require_address=False,
         )
     except DomainError as error:
@@ -256,16 +253,12 @@ async def locked(
     draft_id: int,
     *,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
     path: Sequence[str] = ("id",),
 ) -> DraftOrder:
     """The draft, locked for this transaction; NOT_FOUND when it does not exist or the
     caller may not see it, STALE when it moved past ``expected_version``."""
     draft = await repository.get(session, draft_id, for_update=True)
-    if draft is None or (
-        channels is not None
-        and await repository.channel_handle(session, draft.channel_id) not in channels
-    ):
+    if draft is None:
         raise DomainError.single("NOT_FOUND", "draft order not found", path)
     check_expected_version(draft.version, expected_version)
     return draft
@@ -579,10 +572,8 @@ def _summary(draft: DraftOrder) -> dict[str, Any]:
     }
 
 
-async def create_draft(
-    session: AsyncSession, *, given: DraftInput, allowed_channels: frozenset[str] | None = None
-) -> DraftOrder:
-    quoted = await calculate(session, given=given, allowed_channels=allowed_channels)
+async def create_draft(session: AsyncSession, *, given: DraftInput) -> DraftOrder:
+    quoted = await calculate(session, given=given)
     draft = await _new_draft(session, quoted)
     await _event(session, EventType.DRAFT_ORDER_CREATED, draft, _summary(draft))
     return draft
@@ -594,17 +585,16 @@ async def update_draft(
     draft_id: int,
     given: DraftChanges,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> DraftOrder:
     """Change what is given; the draft is priced again, and its hold taken again when the
     lines, the channel or ``reserveInventoryUntil`` changed."""
-    draft = await locked(session, draft_id, expected_version=expected_version, channels=channels)
+    draft = await locked(session, draft_id, expected_version=expected_version)
     _open(draft)
     changed = given.given()
     if not changed:
         return draft
     merged = _merged(await stored_input(session, draft), given)
-    quoted = await calculate(session, given=merged, allowed_channels=channels)
+    quoted = await calculate(session, given=merged)
     await _write(session, draft, quoted)
     if {"lineItems", "channel", "reserveInventoryUntil"} & set(changed):
         await _release_hold(session, draft)
@@ -616,14 +606,12 @@ async def update_draft(
     return draft
 
 
-async def duplicate(
-    session: AsyncSession, *, draft_id: int, channels: frozenset[str] | None = None
-) -> DraftOrder:
+async def duplicate(session: AsyncSession, *, draft_id: int) -> DraftOrder:
     """A new open draft with the same lines, customer, address, shipping, discounts, tags
     and note (no hold, no invoice), priced now."""
-    original = await locked(session, draft_id, channels=channels)
+    original = await locked(session, draft_id)
     stored = replace(await stored_input(session, original), reserve_inventory_until=None)
-    quoted = await calculate(session, given=stored, allowed_channels=channels)
+    quoted = await calculate(session, given=stored)
     draft = await _new_draft(session, quoted)
     await _event(
         session,
@@ -639,14 +627,12 @@ async def delete_draft(
     *,
     draft_id: int,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> int:
     """Delete an open draft and give back the units it holds; its id."""
     draft = await locked(
         session,
         draft_id,
         expected_version=expected_version,
-        channels=channels,
         path=("input", "id"),
     )
     _open(draft, ("input", "id"))
@@ -667,11 +653,10 @@ async def send_invoice(
     email: str | None,
     base_url: str,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> tuple[DraftOrder, MailMessage]:
     """Give the draft an invoice link (kept across sends) and mail it to ``email`` or the
     draft's email; the draft is then INVOICE_SENT. The mail to send after commit."""
-    draft = await locked(session, draft_id, expected_version=expected_version, channels=channels)
+    draft = await locked(session, draft_id, expected_version=expected_version)
     _open(draft)
     to = None
     if email is not None and email.strip():
@@ -712,13 +697,12 @@ async def complete(
     draft_id: int,
     payment_pending: bool = False,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> DraftOrder:
     """Place the draft's order through ``orderCreate``'s code path, at the prices the draft
     shows: the held units become the order's committed units (the reservation is
     consumed, so nothing is counted twice); without a live hold, routing chooses as for any
     order. ``paymentPending`` leaves the order PENDING, else it is PAID (a SALE)."""
-    draft = await locked(session, draft_id, expected_version=expected_version, channels=channels)
+    draft = await locked(session, draft_id, expected_version=expected_version)
     _open(draft)
     stored = await stored_input(session, draft, pin_prices=True)
     reservation_id = None
@@ -736,7 +720,6 @@ async def complete(
         order = await create.create_order(
             session,
             given=given,
-            allowed_channels=channels,
             origin={"draftOrderId": encode_gid("DraftOrder", draft.id)},
         )
     except DomainError as error:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
+from oms_graphql.access import UNRESTRICTED, Access
+
 
 class Position(NamedTuple):
     """Where an event sits in the feed: commit order is (txid, id) order (see ``Event``)."""
@@ -56,15 +58,14 @@ def position_of(event: EventRow) -> Position:
 class EventFilter:
     """Which events one subscriber receives: the subscriber's access and its arguments.
 
-    ``channels`` is ``None`` for callers of every channel; otherwise events of other
-    channels are left out (events without a channel, such as inventory, are not about a
-    channel's orders and stay visible). ``location_ids`` and ``skus`` match the event's
+    ``access`` is the subscriber's (``Access.sees_channel`` decides, the same rule the
+    database applies to the events feed). ``location_ids`` and ``skus`` match the event's
     ``locationId`` and ``sku`` data.
     """
 
     subject_types: frozenset[str]
     types: frozenset[str] | None = None
-    channels: frozenset[str] | None = None
+    access: Access = UNRESTRICTED
     subject_id: int | None = None
     location_ids: frozenset[str] | None = None
     skus: frozenset[str] | None = None
@@ -74,11 +75,7 @@ class EventFilter:
             return False
         if self.types is not None and event.type not in self.types:
             return False
-        if (
-            self.channels is not None
-            and event.channel is not None
-            and event.channel not in self.channels
-        ):
+        if not self.access.sees_channel(event.channel):
             return False
         if self.subject_id is not None and event.subject_id != self.subject_id:
             return False

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, delete, insert, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.access import events_visible
 from oms_graphql.db import EVENTS_WRITTEN
 from oms_graphql.events.bus import EventFilter, EventRow, Position
 from oms_graphql.models import Event
@@ -61,11 +62,8 @@ async def page(
     subject_types: Sequence[str],
     types: Sequence[str] | None = None,
     subject: tuple[str, int] | None = None,
-    channels: frozenset[str] | None = None,
 ) -> Page[Event]:
-    statement = select(Event).where(
-        Event.subject_type.in_(subject_types), *_final(session), *_of_channels(channels)
-    )
+    statement = select(Event).where(Event.subject_type.in_(subject_types), *_final(session))
     if types:
         statement = statement.where(Event.type.in_(types))
     if subject is not None:
@@ -79,13 +77,6 @@ def _final(session: AsyncSession) -> list[ColumnElement[bool]]:
     """Only events of transactions older than every running one: no event can still
     appear before them (on SQLite, writers are serialized and ids follow commit order)."""
     return [Event.txid < _PG_OLDEST_RUNNING] if _is_postgresql(session) else []
-
-
-def _of_channels(channels: frozenset[str] | None) -> list[ColumnElement[bool]]:
-    """A channel-limited reader sees its channels' events and those of no channel."""
-    if channels is None:
-        return []
-    return [or_(Event.channel.is_(None), Event.channel.in_(sorted(channels)))]
 
 
 def _beyond(position: Position) -> ColumnElement[bool]:
@@ -122,7 +113,8 @@ async def following(
     if event_filter is not None:
         statement = statement.where(
             Event.subject_type.in_(sorted(event_filter.subject_types)),
-            *_of_channels(event_filter.channels),
+            # A Core statement: the session's access does not reach it, the filter's does.
+            events_visible(event_filter.access),
         )
         if event_filter.types is not None:
             statement = statement.where(Event.type.in_(sorted(event_filter.types)))

@@ -25,11 +25,10 @@ async def cancel(
     session: AsyncSession,
     fulfillment_order_id: int,
     *,
-    channels: frozenset[str] | None = None,
     expected_version: int | None = None,
 ) -> FulfillmentOrder:
     order, fulfillment_order = await locked(
-        session, fulfillment_order_id, channels=channels, expected_version=expected_version
+        session, fulfillment_order_id, expected_version=expected_version
     )
     now = utcnow()
     lifecycle.check(Action.CANCEL_FULFILLMENT_ORDER, fulfillment_order, now, ("id",))

@@ -37,7 +37,6 @@ async def hold(
     fulfillment_order_id: int,
     given: NewHold,
     *,
-    channels: frozenset[str] | None = None,
     expected_version: int | None = None,
 ) -> FulfillmentOrder:
     """Put the work on hold for a reason; holding a held one adds a reason."""
@@ -47,7 +46,7 @@ async def hold(
             "TOO_LONG", f"at most {NOTES_MAX} characters", ("fulfillmentHold", "reasonNotes")
         )
     order, fulfillment_order = await locked(
-        session, fulfillment_order_id, channels=channels, expected_version=expected_version
+        session, fulfillment_order_id, expected_version=expected_version
     )
     now = utcnow()
     status = lifecycle.check(Action.HOLD, fulfillment_order, now, ("id",))
@@ -81,12 +80,11 @@ async def release_hold(
     session: AsyncSession,
     fulfillment_order_id: int,
     *,
-    channels: frozenset[str] | None = None,
     expected_version: int | None = None,
 ) -> FulfillmentOrder:
     """Release every hold: the work goes back to where it was."""
     order, fulfillment_order = await locked(
-        session, fulfillment_order_id, channels=channels, expected_version=expected_version
+        session, fulfillment_order_id, expected_version=expected_version
     )
     now = utcnow()
     lifecycle.check(Action.RELEASE_HOLD, fulfillment_order, now, ("id",))
@@ -106,7 +104,6 @@ async def reschedule(
     fulfillment_order_id: int,
     fulfill_at: datetime,
     *,
-    channels: frozenset[str] | None = None,
     expected_version: int | None = None,
 ) -> FulfillmentOrder:
     """SCHEDULED until ``fulfill_at``, then OPEN on its own (a time already past opens it)."""
@@ -120,7 +117,7 @@ async def reschedule(
             ("fulfillAt",),
         )
     order, fulfillment_order = await locked(
-        session, fulfillment_order_id, channels=channels, expected_version=expected_version
+        session, fulfillment_order_id, expected_version=expected_version
     )
     lifecycle.check(Action.RESCHEDULE, fulfillment_order, now, ("id",))
     before = Statuses.of(order)

@@ -20,11 +20,9 @@ class Preview:
     details: dict[str, Any]
 
 
-async def preview(
-    session: AsyncSession, given: NewOrder, *, allowed_channels: frozenset[str] | None
-) -> Preview:
+async def preview(session: AsyncSession, given: NewOrder) -> Preview:
     """Check the input as ``orderCreate`` does, then plan it as ``orderCreate`` would."""
-    facts = await check_routing_facts(session, given, allowed_channels=allowed_channels)
+    facts = await check_routing_facts(session, given)
     assert facts.channel is not None
     items = [facts.items[line.sku] if line.sku is not None else None for line in given.lines]
     demands = [

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.access import ALL_ROWS
 from oms_graphql.listing import Listing
 from oms_graphql.locations.repository import serves_channel
 from oms_graphql.models import (
@@ -20,11 +21,9 @@ from oms_graphql.models import (
     FulfillmentOrderRequestStatus,
     FulfillmentOrderStatus,
     Location,
-    Order,
     RoutingDecision,
     RoutingRuleset,
 )
-from oms_graphql.orders import repository as orders
 from oms_graphql.paging import SortKey
 from oms_graphql.search import SearchSpec, enumeration, identifier, timestamp
 
@@ -78,6 +77,8 @@ async def orders_since(
             FulfillmentOrder.created_at >= since,
         )
         .group_by(FulfillmentOrder.location_id)
+        # A location's capacity is used by every channel's orders.
+        .execution_options(**ALL_ROWS)
     )
     return {row[0]: row[1] for row in await session.execute(statement)}
 
@@ -236,25 +237,17 @@ FULFILLMENT_ORDERS = Listing(
 """Search, sort, page and count fulfillment orders."""
 
 
-def fulfillment_orders_scope(
-    channels: frozenset[str] | None, *, include_closed: bool
-) -> ColumnElement[bool] | None:
-    """The fulfillment orders a caller may list: of visible orders, closed ones on request."""
-    conditions: list[ColumnElement[bool]] = []
-    visible = orders.visible_to(channels)
-    if visible is not None:
-        conditions.append(FulfillmentOrder.order_id.in_(select(Order.id).where(visible)))
-    if not include_closed:
-        conditions.append(
-            FulfillmentOrder.status.not_in(
-                [
-                    FulfillmentOrderStatus.CLOSED,
-                    FulfillmentOrderStatus.CANCELLED,
-                    FulfillmentOrderStatus.INCOMPLETE,
-                ]
-            )
-        )
-    return and_(*conditions) if conditions else None
+def fulfillment_orders_scope(*, include_closed: bool) -> ColumnElement[bool] | None:
+    """The fulfillment orders listed: closed ones only on request."""
+    if include_closed:
+        return None
+    return FulfillmentOrder.status.not_in(
+        [
+            FulfillmentOrderStatus.CLOSED,
+            FulfillmentOrderStatus.CANCELLED,
+            FulfillmentOrderStatus.INCOMPLETE,
+        ]
+    )
 
 
 async def fulfillment_events_by_id(

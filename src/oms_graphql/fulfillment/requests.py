@@ -42,12 +42,11 @@ async def submit(
     *,
     message: str | None = None,
     cancellation: bool = False,
-    channels: frozenset[str] | None = None,
 ) -> FulfillmentOrder:
     """Ask the fulfillment service to do the work (or, with ``cancellation``, to give it
     back)."""
     text = _message(message)
-    order, fulfillment_order = await locked(session, fulfillment_order_id, channels=channels)
+    order, fulfillment_order = await locked(session, fulfillment_order_id)
     location = await locations.get(session, fulfillment_order.location_id)
     assert location is not None
     at_service = location.kind == LocationKind.FULFILLMENT_SERVICE
@@ -85,12 +84,11 @@ async def answer(
     *,
     message: str | None = None,
     reroute_after: bool = False,
-    channels: frozenset[str] | None = None,
 ) -> FulfillmentOrder:
     """The fulfillment service's answer to the pending request. A rejected fulfillment
     request with ``reroute_after`` is routed again, away from the service, at once."""
     text = _message(message)
-    order, fulfillment_order = await locked(session, fulfillment_order_id, channels=channels)
+    order, fulfillment_order = await locked(session, fulfillment_order_id)
     now = utcnow()
     request, status = lifecycle.reply(answer, fulfillment_order, ("id",))
     before = Statuses.of(order)
@@ -106,6 +104,5 @@ async def answer(
             reroute.RerouteRequest(
                 [fulfillment_order.id], excluded_location_ids=[fulfillment_order.location_id]
             ),
-            channels=channels,
         )
     return fulfillment_order

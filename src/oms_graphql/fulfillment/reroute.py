@@ -83,7 +83,7 @@ async def _check_locations(session: AsyncSession, given: RerouteRequest) -> None
 
 
 async def _locked_fulfillment_orders(
-    session: AsyncSession, given: RerouteRequest, channels: frozenset[str] | None
+    session: AsyncSession, given: RerouteRequest
 ) -> tuple[Order, list[FulfillmentOrder]]:
     ids = list(given.fulfillment_order_ids)
     if not ids:
@@ -105,7 +105,7 @@ async def _locked_fulfillment_orders(
     if missing:
         raise DomainError(missing)
     locked_orders = await lock_orders_of(
-        session, list(found.values()), channels=channels, field=("fulfillmentOrderIds", "0")
+        session, list(found.values()), field=("fulfillmentOrderIds", "0")
     )
     if len(locked_orders) > 1:
         raise DomainError.single(
@@ -128,12 +128,10 @@ async def _locked_fulfillment_orders(
     return order, fulfillment_orders
 
 
-async def reroute(
-    session: AsyncSession, given: RerouteRequest, *, channels: frozenset[str] | None = None
-) -> list[FulfillmentOrder]:
+async def reroute(session: AsyncSession, given: RerouteRequest) -> list[FulfillmentOrder]:
     """Route the fulfillment orders again; those that moved or were created."""
     await _check_locations(session, given)
-    order, fulfillment_orders = await _locked_fulfillment_orders(session, given, channels)
+    order, fulfillment_orders = await _locked_fulfillment_orders(session, given)
     fo_lines = [
         line
         for line in await orders.fulfillment_order_lines_of(

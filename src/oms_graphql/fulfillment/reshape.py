@@ -120,14 +120,13 @@ async def move(
     new_location_id: int,
     parts: Sequence[Part] | None = None,
     *,
-    channels: frozenset[str] | None = None,
     expected_version: int | None = None,
 ) -> tuple[FulfillmentOrder, FulfillmentOrder]:
     """(moved, original): the whole fulfillment order moves (the same one twice), or the
     units named leave in a new fulfillment order at the new location. Committed stock moves
     with them; the new location must stock each item (and have the units of DENY items)."""
     order, fulfillment_order = await locked(
-        session, fulfillment_order_id, channels=channels, expected_version=expected_version
+        session, fulfillment_order_id, expected_version=expected_version
     )
     now = utcnow()
     lifecycle.check(Action.MOVE, fulfillment_order, now, ("id",))
@@ -221,8 +220,6 @@ async def move(
 async def split(
     session: AsyncSession,
     requests: Sequence[SplitRequest],
-    *,
-    channels: frozenset[str] | None = None,
 ) -> list[tuple[FulfillmentOrder, FulfillmentOrder]]:
     """(original, split off) per request: the units named leave into a new fulfillment order
     at the same location; at least one unit stays."""
@@ -239,7 +236,6 @@ async def split(
         order, fulfillment_order = await locked(
             session,
             request.fulfillment_order_id,
-            channels=channels,
             field=(*path, "fulfillmentOrderId"),
         )
         lifecycle.check(Action.SPLIT, fulfillment_order, now, (*path, "fulfillmentOrderId"))
@@ -276,8 +272,6 @@ async def split(
 async def merge(
     session: AsyncSession,
     groups: Sequence[Sequence[int]],
-    *,
-    channels: frozenset[str] | None = None,
 ) -> list[FulfillmentOrder]:
     """One fulfillment order per group: the first named takes the others' lines (lines of
     the same order line become one); the others are CLOSED, empty."""
@@ -298,7 +292,7 @@ async def merge(
         found = await orders.get_fulfillment_orders(session, ids)
         if len(found) != len(ids):
             raise DomainError.single("NOT_FOUND", "fulfillment order not found", path)
-        locked_orders = await lock_orders_of(session, found, channels=channels, field=path)
+        locked_orders = await lock_orders_of(session, found, field=path)
         if len(locked_orders) > 1:
             raise DomainError.single("INVALID", "only one order's work can merge", path)
         if len({fo.location_id for fo in found}) > 1:

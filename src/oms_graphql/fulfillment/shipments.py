@@ -93,7 +93,7 @@ def _checked_tracking(tracking: Tracking, path: tuple[str, ...]) -> Tracking:
 
 
 async def _lock_work(
-    session: AsyncSession, given: NewFulfillment, channels: frozenset[str] | None
+    session: AsyncSession, given: NewFulfillment
 ) -> tuple[Order, list[FulfillmentOrder]]:
     path = ("fulfillment", "lineItemsByFulfillmentOrder")
     ids = [work.fulfillment_order_id for work in given.work]
@@ -110,7 +110,7 @@ async def _lock_work(
     if missing:
         raise DomainError(missing)
     locked_orders = await lock_orders_of(
-        session, list(found.values()), channels=channels, field=(*path, "0", "fulfillmentOrderId")
+        session, list(found.values()), field=(*path, "0", "fulfillmentOrderId")
     )
     if len(locked_orders) > 1:
         raise DomainError.single(
@@ -125,12 +125,10 @@ async def _lock_work(
     return order, [locked[pk] for pk in ids]
 
 
-async def create_fulfillment(
-    session: AsyncSession, given: NewFulfillment, *, channels: frozenset[str] | None = None
-) -> Fulfillment:
+async def create_fulfillment(session: AsyncSession, given: NewFulfillment) -> Fulfillment:
     """Ship some or all remaining units of one order's fulfillment orders at one location."""
     tracking = _checked_tracking(given.tracking, ("fulfillment", "trackingInfo"))
-    order, fulfillment_orders = await _lock_work(session, given, channels)
+    order, fulfillment_orders = await _lock_work(session, given)
     now = utcnow()
     path = ("fulfillment", "lineItemsByFulfillmentOrder")
     problems: list[Problem] = []
@@ -306,13 +304,12 @@ async def _announce(
 async def _locked_fulfillment(
     session: AsyncSession,
     fulfillment_id: int,
-    channels: frozenset[str] | None,
     field: tuple[str, ...],
 ) -> tuple[Order, Fulfillment]:
     (found,) = await repository.fulfillments_by_id(session, [fulfillment_id]) or (None,)
     if found is None:
         raise DomainError.single("NOT_FOUND", "fulfillment not found", field)
-    order = await order_service.locked(session, found.order_id, channels=channels, path=field)
+    order = await order_service.locked(session, found.order_id, path=field)
     (fulfillment,) = await repository.fulfillments_by_id(session, [fulfillment_id], for_update=True)
     return order, fulfillment
 
@@ -321,14 +318,10 @@ async def update_tracking(
     session: AsyncSession,
     fulfillment_id: int,
     tracking: Tracking,
-    *,
-    channels: frozenset[str] | None = None,
 ) -> Fulfillment:
     """Replace the tracking company, number and URL."""
     cleaned = _checked_tracking(tracking, ("trackingInfoInput",))
-    order, fulfillment = await _locked_fulfillment(
-        session, fulfillment_id, channels, ("fulfillmentId",)
-    )
+    order, fulfillment = await _locked_fulfillment(session, fulfillment_id, ("fulfillmentId",))
     if fulfillment.status == FulfillmentState.CANCELLED:
         raise DomainError.single(
             "INVALID_STATE", "the fulfillment was cancelled", ("fulfillmentId",)
@@ -361,7 +354,6 @@ async def add_event(
     *,
     happened_at: datetime | None = None,
     message: str | None = None,
-    channels: frozenset[str] | None = None,
 ) -> FulfillmentEvent:
     """Record a step of the shipment; the fulfillment's shipment status follows."""
     path = ("fulfillmentEvent",)
@@ -381,7 +373,7 @@ async def add_event(
             "OUT_OF_RANGE", "happenedAt can't be in the future", (*path, "happenedAt")
         )
     order, fulfillment = await _locked_fulfillment(
-        session, fulfillment_id, channels, (*path, "fulfillmentId")
+        session, fulfillment_id, (*path, "fulfillmentId")
     )
     if fulfillment.status == FulfillmentState.CANCELLED:
         raise DomainError.single(
@@ -407,12 +399,10 @@ async def add_event(
     return event
 
 
-async def cancel_fulfillment(
-    session: AsyncSession, fulfillment_id: int, *, channels: frozenset[str] | None = None
-) -> Fulfillment:
+async def cancel_fulfillment(session: AsyncSession, fulfillment_id: int) -> Fulfillment:
     """Undo a shipment that did not happen: units go back to committed and on hand, the
     fulfillment orders reopen."""
-    order, fulfillment = await _locked_fulfillment(session, fulfillment_id, channels, ("id",))
+    order, fulfillment = await _locked_fulfillment(session, fulfillment_id, ("id",))
     if fulfillment.status == FulfillmentState.CANCELLED:
         raise DomainError.single("INVALID_STATE", "the fulfillment is already cancelled", ("id",))
     if order.status == OrderStatus.CANCELLED:

@@ -25,7 +25,6 @@ async def locked(
     session: AsyncSession,
     fulfillment_order_id: int,
     *,
-    channels: frozenset[str] | None,
     expected_version: int | None = None,
     field: Sequence[str] = ("id",),
 ) -> tuple[Order, FulfillmentOrder]:
@@ -34,7 +33,7 @@ async def locked(
     (found,) = await orders.get_fulfillment_orders(session, [fulfillment_order_id]) or (None,)
     if found is None:
         raise DomainError.single("NOT_FOUND", "fulfillment order not found", field)
-    order = await order_service.locked(session, found.order_id, channels=channels, path=field)
+    order = await order_service.locked(session, found.order_id, path=field)
     (fulfillment_order,) = await orders.get_fulfillment_orders(
         session, [fulfillment_order_id], for_update=True
     )
@@ -46,14 +45,13 @@ async def lock_orders_of(
     session: AsyncSession,
     fulfillment_orders: Sequence[FulfillmentOrder],
     *,
-    channels: frozenset[str] | None,
     field: Sequence[str],
 ) -> dict[int, Order]:
     """The orders of these fulfillment orders, locked in id order, before anything else is
     said about them: NOT_FOUND when the caller may not see one, so a refusal never tells
     a partner about another channel's work."""
     return await order_service.locked_in_order(
-        session, (fo.order_id for fo in fulfillment_orders), channels=channels, path=field
+        session, (fo.order_id for fo in fulfillment_orders), path=field
     )
 
 

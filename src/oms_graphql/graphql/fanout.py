@@ -2,9 +2,9 @@
 
 strawberry runs one generator per subscription, so one event reaching 1,000 subscribers is
 executed 1,000 times. Here subscriptions with the same document, variables and access
-(scopes, channels, email) and no replay (`after`) form one group: each event is executed
-once, encoded once, and the same text goes to every member's socket with the member's own
-operation id. A subscription that replays from a cursor has a stream of its own.
+(scopes and `Access`: channels, email) and no replay (`after`) form one group: each event
+is executed once, encoded once, and the same text goes to every member's socket with the
+member's own operation id. A subscription that replays from a cursor has a stream of its own.
 
 Every member has a bounded queue; one that cannot keep up is closed with 1013 (try again
 later) and resumes from its last cursor, instead of growing memory.
@@ -40,6 +40,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
+from oms_graphql.access import Access
 from oms_graphql.auth import Principal
 from oms_graphql.events.bus import Position
 from oms_graphql.graphql.context import Context
@@ -94,8 +95,7 @@ def access_key(principal: Principal) -> Hashable:
     return (
         principal.is_authenticated,
         principal.scopes,
-        principal.channels,
-        principal.email,
+        Access.of(principal),
     )
 
 

@@ -24,9 +24,15 @@ def forbidden(scope: str) -> GraphQLError:
     )
 
 
+NOT_STAFF = frozenset({"storefront", "customer"})
+"""Scopes of storefronts and customers: they reach only the fields that name them."""
+
+
 def check_scope(principal: Principal, scope: str | None) -> None:
     if not principal.is_authenticated:
         raise unauthenticated()
+    if scope is None and not principal.scopes - NOT_STAFF:
+        raise forbidden("a staff or partner scope")
     if scope is not None and not principal.has_scope(scope):
         raise forbidden(scope)
 
@@ -74,5 +80,6 @@ def requires_any(*scopes: str) -> list[FieldExtension]:
 
 
 def requires_token() -> list[FieldExtension]:
-    """Any authenticated caller; what they see is filtered further by the resolver."""
+    """Any staff or partner token (not a storefront's or a customer's); what it sees is
+    filtered further by its scopes and its access."""
     return [PermissionExtension(permissions=[HasScope(None)], use_directives=False)]

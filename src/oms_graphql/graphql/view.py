@@ -282,7 +282,7 @@ class GraphQLView(GraphQL[Context, SubscriptionStart]):
         if authorization is not None and not isinstance(authorization, str):
             raise ConnectionRejectionError()
         try:
-            context.principal = await self.principal_for(authorization)
+            context.authenticate(await self.principal_for(authorization))
         except TokenError:
             raise ConnectionRejectionError() from None
         return cast(UnsetType, UNSET)

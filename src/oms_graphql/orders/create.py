@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.access import access_of
 from oms_graphql.addresses import ADDRESS_FIELDS, check_address
 from oms_graphql.channels import repository as channels
 from oms_graphql.currencies import MINOR_UNITS, amount_problem
@@ -316,12 +317,11 @@ async def _check_routing_facts(
     session: AsyncSession,
     given: NewOrder,
     problems: list[Problem],
-    allowed_channels: frozenset[str] | None,
     *,
     require_address: bool = True,
 ) -> RoutingFacts:
     channel = await channels.get_by_handle(session, given.channel)
-    if channel is None or (allowed_channels is not None and given.channel not in allowed_channels):
+    if channel is None or not access_of(session).may_place_in(channel.handle):
         channel = None
         problems.append(
             Problem(
@@ -344,13 +344,11 @@ async def _check_routing_facts(
     return RoutingFacts(channel, items, address, pickup)
 
 
-async def check_routing_facts(
-    session: AsyncSession, given: NewOrder, *, allowed_channels: frozenset[str] | None
-) -> RoutingFacts:
+async def check_routing_facts(session: AsyncSession, given: NewOrder) -> RoutingFacts:
     """The channel, items, address and pickup location of an order-to-be, checked as
     ``orderCreate`` checks them (for ``routingPreview``)."""
     problems: list[Problem] = []
-    facts = await _check_routing_facts(session, given, problems, allowed_channels)
+    facts = await _check_routing_facts(session, given, problems)
     if problems:
         raise DomainError(problems)
     return facts
@@ -360,14 +358,11 @@ async def _check(
     session: AsyncSession,
     given: NewOrder,
     *,
-    allowed_channels: frozenset[str] | None,
     require_address: bool = True,
 ) -> Checked:
     """Every problem with the input at once; nothing is written here."""
     problems: list[Problem] = []
-    facts = await _check_routing_facts(
-        session, given, problems, allowed_channels, require_address=require_address
-    )
+    facts = await _check_routing_facts(session, given, problems, require_address=require_address)
     channel, items, address, pickup = facts.channel, facts.items, facts.address, facts.pickup
     currency = _currency(given, items, problems)
     prices: list[Decimal] = []
@@ -506,14 +501,11 @@ async def quote(
     session: AsyncSession,
     *,
     given: NewOrder,
-    allowed_channels: frozenset[str] | None = None,
     require_address: bool = True,
 ) -> Quote:
     """Check ``given`` as ``orderCreate`` does and price it; writes nothing. Drafts pass
     ``require_address=False`` (an address can come later; without one there is no tax)."""
-    checked = await _check(
-        session, given, allowed_channels=allowed_channels, require_address=require_address
-    )
+    checked = await _check(session, given, require_address=require_address)
     country, province = _tax_place(checked)
     tax_rate = await taxes.applicable(session, country, province) if country else None
     priced = price_order(
@@ -535,12 +527,11 @@ async def create_order(
     session: AsyncSession,
     *,
     given: NewOrder,
-    allowed_channels: frozenset[str] | None = None,
     origin: dict[str, Any] | None = None,
 ) -> Order:
     """Place an order: all of it, or (with ``DomainError``) nothing. ``origin`` goes into
     the ``order.created`` event (e.g. the draft order it came from)."""
-    quoted = await quote(session, given=given, allowed_channels=allowed_channels)
+    quoted = await quote(session, given=given)
     checked, priced, tax_rate = quoted.checked, quoted.priced, quoted.tax_rate
     customer = await _upsert_customer(session, given.customer) if given.customer else None
     number = await repository.next_number(session)

@@ -259,13 +259,10 @@ async def begin(
     *,
     order_id: int,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> EditView:
     """Start editing an open order: a session with the lines still ordered; the order
     itself does not change."""
-    order = await order_service.locked(
-        session, order_id, expected_version=expected_version, channels=channels
-    )
+    order = await order_service.locked(session, order_id, expected_version=expected_version)
     _refuse_state(order, ("id",))
     now = utcnow()
     edit = OrderEdit(
@@ -301,21 +298,12 @@ async def begin(
     return await view(session, edit, order)
 
 
-async def _open_edit(
-    session: AsyncSession, edit_id: int, channels: frozenset[str] | None
-) -> tuple[OrderEdit, Order]:
+async def _open_edit(session: AsyncSession, edit_id: int) -> tuple[OrderEdit, Order]:
     """The session (locked) and its order: NOT_FOUND when the caller may not see it,
     ALREADY_COMMITTED, EXPIRED, or INVALID_STATE when the order was cancelled meanwhile."""
     edit = await edits.get(session, edit_id, for_update=True)
     order = await orders.get(session, edit.order_id) if edit is not None else None
-    if (
-        edit is None
-        or order is None
-        or (
-            channels is not None
-            and (await orders.channel_of(session, order)).handle not in channels
-        )
-    ):
+    if edit is None or order is None:
         raise DomainError.single("NOT_FOUND", "order edit not found", ("id",))
     status = status_of(edit)
     if status == OrderEditStatus.COMMITTED.value:
@@ -339,11 +327,10 @@ async def add_variant(
     edit_id: int,
     sku: str,
     quantity: int,
-    channels: frozenset[str] | None = None,
 ) -> EditView:
     """Stage units of an item at its catalog price (a line the edit adds; adding the same
     item again adds to that line)."""
-    edit, order = await _open_edit(session, edit_id, channels)
+    edit, order = await _open_edit(session, edit_id)
     problems: list[Problem] = []
     if not 0 < quantity <= QUANTITY_MAX:
         problems.append(
@@ -411,11 +398,10 @@ async def set_quantity(
     line_id: int,
     quantity: int,
     restock: bool = True,
-    channels: frozenset[str] | None = None,
 ) -> EditView:
     """Stage a line's new quantity: never below what was fulfilled; 0 removes an added
     line; ``restock`` says whether units taken off go back to available."""
-    edit, order = await _open_edit(session, edit_id, channels)
+    edit, order = await _open_edit(session, edit_id)
     line = await _line(session, edit, line_id)
     if not 0 <= quantity <= QUANTITY_MAX:
         raise DomainError.single(
@@ -444,11 +430,10 @@ async def add_line_discount(
     edit_id: int,
     line_id: int,
     discount: NewDiscount,
-    channels: frozenset[str] | None = None,
 ) -> EditView:
     """Stage a discount on one line (it applies after the order's own line discounts, then
     the order's discounts apply to what is left); a second one replaces the first."""
-    edit, order = await _open_edit(session, edit_id, channels)
+    edit, order = await _open_edit(session, edit_id)
     line = await _line(session, edit, line_id)
     problems: list[Problem] = []
     title = (discount.title or "").strip() or None
@@ -508,7 +493,6 @@ async def commit(
     notify_customer: bool = False,
     staff_note: str | None = None,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> tuple[Order, MailMessage | None]:
     """Apply the staged changes to the order, all or nothing; the mail to the buyer (with
     ``notify_customer``), to send after the commit."""
@@ -519,10 +503,8 @@ async def commit(
     if found is None:
         raise DomainError.single("NOT_FOUND", "order edit not found", ("id",))
     # The order first, as every order mutation locks it, then the session.
-    order = await order_service.locked(
-        session, found.order_id, expected_version=expected_version, channels=channels
-    )
-    edit, _ = await _open_edit(session, edit_id, channels)
+    order = await order_service.locked(session, found.order_id, expected_version=expected_version)
+    edit, _ = await _open_edit(session, edit_id)
     if order.version != edit.base_version:
         raise DomainError.single(
             "STALE",

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.access import ALL_ROWS
 from oms_graphql.errors import BadUserInput
 from oms_graphql.ids import decode_gid
 from oms_graphql.listing import Listing
@@ -129,16 +130,6 @@ LISTING = Listing(Order, Order.id, SORT_KEYS, SEARCH)
 """Search, sort, page and count orders."""
 
 
-def visible_to(channels: frozenset[str] | None) -> ColumnElement[bool] | None:
-    """The orders a caller limited to ``channels`` may see (None: every order).
-
-    The one place the channel limit of partner tokens is turned into SQL for orders.
-    """
-    if channels is None:
-        return None
-    return Order.channel_id.in_(select(Channel.id).where(Channel.handle.in_(sorted(channels))))
-
-
 # --- orders -------------------------------------------------------------------------------
 
 
@@ -147,7 +138,8 @@ async def next_number(session: AsyncSession) -> int:
     the highest plus one on SQLite (whose writers take turns)."""
     if session.get_bind().dialect.name == "postgresql":
         return int(await session.scalar(select(func.nextval("order_number_seq"))) or 0)
-    highest = await session.scalar(select(func.max(Order.number)))
+    # Every order counts, whoever places this one.
+    highest = await session.scalar(select(func.max(Order.number)).execution_options(**ALL_ROWS))
     return 1001 if highest is None else int(highest) + 1
 
 
@@ -444,7 +436,7 @@ async def rename_customer(session: AsyncSession, customer_id: int, sort_name: st
         update(Order)
         .where(Order.customer_id == customer_id)
         .values(customer_sort_name=sort_name)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **ALL_ROWS)
     )
 
 
@@ -463,14 +455,10 @@ async def customer_orders_page(
     session: AsyncSession,
     customer_id: int,
     request: PageRequest,
-    *,
-    channels: frozenset[str] | None = None,
 ) -> Page[Order]:
-    statement = select(Order).where(Order.customer_id == customer_id)
-    scope = visible_to(channels)
     return await fetch_page(
         session,
-        statement if scope is None else statement.where(scope),
+        select(Order).where(Order.customer_id == customer_id),
         sort=CUSTOMER_ORDER_POSITION,
         id_column=Order.id,
         request=request,

@@ -39,13 +39,13 @@ async def locked(
     order_id: int,
     *,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
     path: Sequence[str] = ("id",),
 ) -> Order:
     """The order, locked for this transaction; NOT_FOUND when it does not exist or the
-    caller may not see it, STALE when it moved past ``expected_version``."""
+    caller may not see it (the session's access hides it), STALE when it moved past
+    ``expected_version``."""
     order = await repository.get(session, order_id, for_update=True)
-    if order is None or not await _visible(session, order, channels):
+    if order is None:
         raise DomainError.single("NOT_FOUND", "order not found", path)
     check_expected_version(order.version, expected_version)
     return order
@@ -55,19 +55,13 @@ async def locked_in_order(
     session: AsyncSession,
     order_ids: Iterable[int],
     *,
-    channels: frozenset[str] | None,
     path: Sequence[str],
 ) -> dict[int, Order]:
     """Several orders, each ``locked``, in id order so that concurrent callers never
     deadlock; NOT_FOUND before anything else when the caller may not see one of them."""
     return {
-        order_id: await locked(session, order_id, channels=channels, path=path)
-        for order_id in sorted(set(order_ids))
+        order_id: await locked(session, order_id, path=path) for order_id in sorted(set(order_ids))
     }
-
-
-async def _visible(session: AsyncSession, order: Order, channels: frozenset[str] | None) -> bool:
-    return channels is None or (await repository.channel_of(session, order)).handle in channels
 
 
 def touch(order: Order) -> None:
@@ -85,14 +79,12 @@ async def update_order(
     order_id: int,
     given: OrderChanges,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> Order:
     """Change the email, note, tags or (until something shipped) the shipping address."""
     order = await locked(
         session,
         order_id,
         expected_version=expected_version,
-        channels=channels,
         path=("input", "id"),
     )
     problems: list[Problem] = []
@@ -173,10 +165,9 @@ async def change_tags(
     add: Sequence[str] = (),
     remove: Sequence[str] = (),
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> Order:
     """Add or remove tags (ignoring case); the version moves only when the tags did."""
-    order = await locked(session, order_id, expected_version=expected_version, channels=channels)
+    order = await locked(session, order_id, expected_version=expected_version)
     problems: list[Problem] = []
     current = (await repository.tags_of(session, [order.id])).get(order.id, [])
     tags = edit_tags(current, add=add, remove=remove, path=("tags",), problems=problems)
@@ -195,13 +186,11 @@ async def capture(
     order_id: int,
     given: Capture,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> tuple[Order, OrderTransaction]:
     order = await locked(
         session,
         order_id,
         expected_version=expected_version,
-        channels=channels,
         path=("input", "id"),
     )
     before = Statuses.of(order)
@@ -216,9 +205,8 @@ async def mark_as_paid(
     *,
     order_id: int,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> tuple[Order, OrderTransaction]:
-    order = await locked(session, order_id, expected_version=expected_version, channels=channels)
+    order = await locked(session, order_id, expected_version=expected_version)
     before = Statuses.of(order)
     transaction = await payments.mark_as_paid(session, order)
     touch(order)
@@ -235,11 +223,10 @@ async def change_status(
     *,
     order_id: int,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> Order:
     """``close`` an open order (its work is done, or will not be done here) or ``open`` a
     closed one again."""
-    order = await locked(session, order_id, expected_version=expected_version, channels=channels)
+    order = await locked(session, order_id, expected_version=expected_version)
     before = Statuses.of(order)
     order.status = next_status(action, order.status, ("id",))
     order.closed_at = utcnow() if order.status is OrderStatus.CLOSED else None
@@ -255,7 +242,6 @@ async def cancel(
     order_id: int,
     given: Cancellation,
     expected_version: int | None = None,
-    channels: frozenset[str] | None = None,
 ) -> Order:
     """Cancel what is not fulfilled yet: committed stock is released (back to available
     with ``restock``, written off otherwise), open fulfillment orders are cancelled, and
@@ -270,7 +256,6 @@ async def cancel(
         session,
         order_id,
         expected_version=expected_version,
-        channels=channels,
         path=("orderId",),
     )
     before = Statuses.of(order)

@@ -25,7 +25,6 @@ async def locked(
     session: AsyncSession,
     return_id: int,
     *,
-    channels: frozenset[str] | None,
     expected_version: int | None = None,
     field: Sequence[str] = ("id",),
 ) -> tuple[Order, Return]:
@@ -34,7 +33,7 @@ async def locked(
     found = await repository.get(session, return_id)
     if found is None:
         raise DomainError.single("NOT_FOUND", "return not found", field)
-    order = await order_service.locked(session, found.order_id, channels=channels, path=field)
+    order = await order_service.locked(session, found.order_id, path=field)
     row = await repository.get(session, return_id, for_update=True)
     assert row is not None
     check_expected_version(row.version, expected_version)

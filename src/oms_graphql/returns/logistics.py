@@ -67,13 +67,12 @@ async def _lock_returns(
     session: AsyncSession,
     return_ids: Sequence[int],
     *,
-    channels: frozenset[str] | None,
     field: Sequence[str],
 ) -> dict[int, tuple[Order, Return]]:
     """The returns and their orders, orders first in id order, then returns in id order."""
     found = {row.id: row for row in await repository.returns_by_id(session, return_ids)}
     locked_orders = await order_service.locked_in_order(
-        session, (row.order_id for row in found.values()), channels=channels, path=field
+        session, (row.order_id for row in found.values()), path=field
     )
     return {
         row.id: (locked_orders[row.order_id], row)
@@ -106,7 +105,6 @@ async def create_delivery(
     reverse_fulfillment_order_id: int,
     lines: Sequence[tuple[int, int]] | None,
     shipping: Shipping,
-    channels: frozenset[str] | None,
 ) -> ReverseDelivery:
     """A parcel coming back for some (default: all) units of a reverse fulfillment order."""
     field = ("reverseFulfillmentOrderId",)
@@ -115,9 +113,7 @@ async def create_delivery(
     ) or (None,)
     if rfo is None:
         raise DomainError.single("NOT_FOUND", "reverse fulfillment order not found", field)
-    order, row = (await _lock_returns(session, [rfo.return_id], channels=channels, field=field))[
-        rfo.return_id
-    ]
+    order, row = (await _lock_returns(session, [rfo.return_id], field=field))[rfo.return_id]
     check(Action.SHIP_BACK, row.status, field)
     _checked_shipping(shipping)
     own = {line.id: line for line in await repository.rfo_lines_of(session, [rfo.id])}
@@ -232,11 +228,7 @@ def _input_problems(
 
 
 async def dispose(
-    session: AsyncSession,
-    *,
-    given: Sequence[Disposal],
-    channels: frozenset[str] | None,
-    exchanges_at_once: bool = False,
+    session: AsyncSession, *, given: Sequence[Disposal], exchanges_at_once: bool = False
 ) -> list[ReverseFulfillmentOrderLine]:
     """Receive returned units: each disposition says what became of them and where; a
     return received in full gets its exchange placed and settled."""
@@ -250,9 +242,7 @@ async def dispose(
             session, [line.reverse_fulfillment_order_id for line in seen]
         )
     }
-    returns = await _lock_returns(
-        session, [rfo.return_id for rfo in works.values()], channels=channels, field=field
-    )
+    returns = await _lock_returns(session, [rfo.return_id for rfo in works.values()], field=field)
     lines = {
         line.id: line
         for line in await repository.rfo_lines_by_id(

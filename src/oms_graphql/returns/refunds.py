@@ -407,12 +407,8 @@ def _check_money(plan: Plan, request: RefundRequest) -> list[Problem]:
     return problems
 
 
-async def create(
-    session: AsyncSession, request: RefundRequest, *, channels: frozenset[str] | None
-) -> tuple[Order, Refund]:
-    order = await order_service.locked(
-        session, request.order_id, channels=channels, path=("input", "orderId")
-    )
+async def create(session: AsyncSession, request: RefundRequest) -> tuple[Order, Refund]:
+    order = await order_service.locked(session, request.order_id, path=("input", "orderId"))
     note = (request.note or "").strip() or None
     problems: list[Problem] = []
     if note is not None and len(note) > NOTE_MAX:

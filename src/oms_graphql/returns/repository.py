@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, false, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.errors import BadUserInput
@@ -25,7 +25,6 @@ from oms_graphql.models import (
     ReverseFulfillmentOrder,
     ReverseFulfillmentOrderLine,
 )
-from oms_graphql.orders import repository as orders
 from oms_graphql.paging import Page, PageRequest, SortKey, fetch_page, first_per_parent
 from oms_graphql.search import SearchSpec, custom, enumeration, identifier, timestamp
 
@@ -63,30 +62,6 @@ SEARCH = SearchSpec(
 
 LISTING = Listing(Return, Return.id, SORT_KEYS, SEARCH)
 """Search, sort and page returns."""
-
-
-def visible_to(
-    channels: frozenset[str] | None, *, customer_email: str | None = None
-) -> ColumnElement[bool] | None:
-    """The returns a caller may see: those of orders of its channels (all when None), and
-    for a customer token only those of orders placed with its email."""
-    conditions: list[ColumnElement[bool]] = []
-    visible = orders.visible_to(channels)
-    if visible is not None:
-        conditions.append(Return.order_id.in_(select(Order.id).where(visible)))
-    if customer_email is not None:
-        conditions.append(of_customer(customer_email))
-    return and_(*conditions) if conditions else None
-
-
-def of_customer(email: str) -> ColumnElement[bool]:
-    """The returns of orders placed with this email (a customer token's own; none for a
-    token without one)."""
-    if not email.strip():
-        return false()
-    return Return.order_id.in_(
-        select(Order.id).where(func.lower(Order.email) == email.strip().lower())
-    )
 
 
 # --- returns ------------------------------------------------------------------------------

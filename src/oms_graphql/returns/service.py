@@ -66,21 +66,6 @@ async def returnable(session: AsyncSession, order_id: int) -> list[Returnable]:
     return [Returnable(line, line.quantity - returning.get(line.id, 0)) for line in shipped]
 
 
-async def _customer_order(
-    session: AsyncSession,
-    order_id: int,
-    *,
-    channels: frozenset[str] | None,
-    customer_email: str | None,
-    path: Sequence[str],
-) -> Order:
-    order = await order_service.locked(session, order_id, channels=channels, path=path)
-    if customer_email is not None and (order.email or "").lower() != customer_email.lower():
-        # Another buyer's order is reported exactly like one that does not exist.
-        raise DomainError.single("NOT_FOUND", "order not found", path)
-    return order
-
-
 async def _checked_lines(
     session: AsyncSession, order: Order, given: NewReturn, root: str
 ) -> list[tuple[LineToReturn, FulfillmentLine]]:
@@ -196,19 +181,11 @@ async def request_return(
     session: AsyncSession,
     *,
     given: NewReturn,
-    channels: frozenset[str] | None,
-    customer_email: str | None = None,
     root: str = "input",
 ) -> Return:
-    """A buyer asks to send units back: REQUESTED, waiting for approval. ``customer_email``
-    limits a customer token to its own orders."""
-    order = await _customer_order(
-        session,
-        given.order_id,
-        channels=channels,
-        customer_email=customer_email,
-        path=(root, "orderId"),
-    )
+    """A buyer asks to send units back: REQUESTED, waiting for approval (a customer
+    token's session sees only its own orders)."""
+    order = await order_service.locked(session, given.order_id, path=(root, "orderId"))
     lines = await _checked_lines(session, order, given, root)
     exchanged = await exchanges.check(session, order, given.exchange_lines, root)
     row = await _add(session, order, lines, ReturnStatus.REQUESTED)
@@ -228,14 +205,11 @@ async def create_return(
     session: AsyncSession,
     *,
     given: NewReturn,
-    channels: frozenset[str] | None,
     root: str = "returnInput",
     exchanges_at_once: bool = False,
 ) -> Return:
     """Staff open a return at once, with its reverse fulfillment order."""
-    order = await order_service.locked(
-        session, given.order_id, channels=channels, path=(root, "orderId")
-    )
+    order = await order_service.locked(session, given.order_id, path=(root, "orderId"))
     lines = await _checked_lines(session, order, given, root)
     exchanged = await exchanges.check(session, order, given.exchange_lines, root)
     row = await _add(session, order, lines, ReturnStatus.OPEN)
@@ -256,14 +230,12 @@ async def approve(
     session: AsyncSession,
     return_id: int,
     *,
-    channels: frozenset[str] | None,
     expected_version: int | None = None,
     exchanges_at_once: bool = False,
 ) -> Return:
     order, row = await locked(
         session,
         return_id,
-        channels=channels,
         expected_version=expected_version,
         field=("input", "id"),
     )
@@ -282,13 +254,11 @@ async def decline(
     *,
     reason: ReturnDeclineReason,
     note: str | None,
-    channels: frozenset[str] | None,
     expected_version: int | None = None,
 ) -> Return:
     order, row = await locked(
         session,
         return_id,
-        channels=channels,
         expected_version=expected_version,
         field=("input", "id"),
     )
@@ -323,13 +293,10 @@ async def cancel(
     session: AsyncSession,
     return_id: int,
     *,
-    channels: frozenset[str] | None,
     expected_version: int | None = None,
 ) -> Return:
     """Nothing comes back after all; refused once units were received."""
-    order, row = await locked(
-        session, return_id, channels=channels, expected_version=expected_version
-    )
+    order, row = await locked(session, return_id, expected_version=expected_version)
     status = check(Action.CANCEL, row.status, ("id",))
     works = await repository.reverse_fulfillment_orders_of(session, [row.id])
     lines = await repository.rfo_lines_of(session, [rfo.id for rfo in works])
@@ -349,12 +316,9 @@ async def close(
     session: AsyncSession,
     return_id: int,
     *,
-    channels: frozenset[str] | None,
     expected_version: int | None = None,
 ) -> Return:
-    order, row = await locked(
-        session, return_id, channels=channels, expected_version=expected_version
-    )
+    order, row = await locked(session, return_id, expected_version=expected_version)
     row.status = check(Action.CLOSE, row.status, ("id",))
     row.closed_at = utcnow()
     touch(row)
@@ -367,12 +331,9 @@ async def reopen(
     session: AsyncSession,
     return_id: int,
     *,
-    channels: frozenset[str] | None,
     expected_version: int | None = None,
 ) -> Return:
-    order, row = await locked(
-        session, return_id, channels=channels, expected_version=expected_version
-    )
+    order, row = await locked(session, return_id, expected_version=expected_version)
     row.status = check(Action.REOPEN, row.status, ("id",))
     row.closed_at = None
     touch(row)

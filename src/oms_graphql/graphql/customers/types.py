@@ -14,12 +14,11 @@ from oms_graphql.graphql.common import MailingAddress
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.money import MoneyV2
 from oms_graphql.graphql.node import Node, register_node
-from oms_graphql.graphql.pagination import After, Connection, First, connection, nested_connection
+from oms_graphql.graphql.pagination import After, Connection, First, nested_connection
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import encode_gid
 from oms_graphql.orders import repository as orders
 from oms_graphql.orders.pricing import round_money
-from oms_graphql.paging import PageRequest
 
 if TYPE_CHECKING:
     from oms_graphql.graphql.orders.types import Order
@@ -95,14 +94,7 @@ class Customer(Node):
     ) -> Connection[OrderType]:
         from oms_graphql.graphql.orders.types import Order
 
-        pk, channels = self.pk, info.context.principal.channels
-        if channels is not None:
-            # Partner tokens see only their channels' orders: no shared first-page batch.
-            async with info.context.db.reading() as session:
-                page = await orders.customer_orders_page(
-                    session, pk, PageRequest.from_args(first, after), channels=channels
-                )
-            return connection(page, Order.from_model)
+        pk = self.pk
         return await nested_connection(
             info,
             parent_id=pk,

@@ -125,15 +125,13 @@ class DraftOrderMutations:
     async def draft_order_create(
         self, info: Info, input: _INPUT, idempotency_key: IdempotencyKey = None
     ) -> DraftOrderPayload:
-        given, channels = input.to_draft(), info.context.principal.channels
+        given = input.to_draft()
         return await _change(
             info,
             operation="draftOrderCreate",
             arguments={"input": input},
             idempotency_key=idempotency_key,
-            action=lambda session: service.create_draft(
-                session, given=given, allowed_channels=channels
-            ),
+            action=lambda session: service.create_draft(session, given=given),
         )
 
     @strawberry.mutation(
@@ -160,7 +158,6 @@ class DraftOrderMutations:
                 draft_id=pk,
                 given=changes,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -171,10 +168,10 @@ class DraftOrderMutations:
     async def draft_order_calculate(
         self, info: Info, input: _INPUT, idempotency_key: IdempotencyKey = None
     ) -> DraftOrderCalculatePayload:
-        given, channels = input.to_draft(), info.context.principal.channels
+        given = input.to_draft()
 
         def calculate(session: AsyncSession, _: Any = None) -> Awaitable[service.DraftQuote]:
-            return service.calculate(session, given=given, allowed_channels=channels)
+            return service.calculate(session, given=given)
 
         outcome = await mutate(
             info,
@@ -208,9 +205,7 @@ class DraftOrderMutations:
             operation="draftOrderDuplicate",
             arguments={"id": id},
             idempotency_key=idempotency_key,
-            action=lambda session: service.duplicate(
-                session, draft_id=pk, channels=info.context.principal.channels
-            ),
+            action=lambda session: service.duplicate(session, draft_id=pk),
         )
 
     @strawberry.mutation(
@@ -240,7 +235,6 @@ class DraftOrderMutations:
                 session,
                 draft_id=pk,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
             remember=lambda deleted: deleted,
             recall=recall,
@@ -285,7 +279,6 @@ class DraftOrderMutations:
                 email=email,
                 base_url=base_url,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
             remember=lambda result: result[0].id,
             recall=recall,
@@ -331,6 +324,5 @@ class DraftOrderMutations:
                 draft_id=pk,
                 payment_pending=payment_pending,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
         )

@@ -8,7 +8,7 @@ import strawberry
 from oms_graphql.draft_orders import repository
 from oms_graphql.graphql.common import Count
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.draft_orders.types import DraftOrder, visible_drafts
+from oms_graphql.graphql.draft_orders.types import DraftOrder
 from oms_graphql.graphql.node import GlobalIdArgument
 from oms_graphql.graphql.pagination import (
     After,
@@ -54,7 +54,9 @@ class DraftOrderQueries:
         extensions=requires("read_draft_orders"),
     )
     async def draft_order(self, info: Info, id: GlobalIdArgument) -> DraftOrder | None:
-        (row,) = await visible_drafts(info, [decode_gid(id, expected="DraftOrder").pk])
+        (row,) = await info.context.loaders.draft_order.load_many(
+            [decode_gid(id, expected="DraftOrder").pk]
+        )
         return DraftOrder.from_model(row) if row else None
 
     @strawberry.field(
@@ -86,7 +88,6 @@ class DraftOrderQueries:
             query=query,
             sort_key=sort_key.value,
             reverse=reverse,
-            scope=repository.visible_to(info.context.principal.channels),
         )
 
     @strawberry.field(
@@ -94,5 +95,4 @@ class DraftOrderQueries:
         extensions=requires("read_draft_orders"),
     )
     async def draft_orders_count(self, info: Info, query: DraftOrderQuery = None) -> Count:
-        scope = repository.visible_to(info.context.principal.channels)
-        return Count(count=await listing_count(info, repository.LISTING, query, scope))
+        return Count(count=await listing_count(info, repository.LISTING, query))

@@ -19,7 +19,7 @@ from oms_graphql.graphql.inventory.types import InventoryItem, Reservation
 from oms_graphql.graphql.money import CurrencyCode, MoneyV2
 from oms_graphql.graphql.node import Node, register_node
 from oms_graphql.graphql.orders.enums import DiscountValueType
-from oms_graphql.graphql.orders.types import Order, visible_orders
+from oms_graphql.graphql.orders.types import Order
 from oms_graphql.graphql.pagination import After, Connection, First, nested_connection
 from oms_graphql.ids import encode_gid
 
@@ -243,7 +243,7 @@ class DraftOrder(Node):
     async def order(self, info: Info) -> Order | None:
         if self.row.order_id is None or not info.context.principal.has_scope("read_orders"):
             return None
-        (row,) = await visible_orders(info, [self.row.order_id])
+        (row,) = await info.context.loaders.order.load_many([self.row.order_id])
         return Order.from_model(row) if row else None
 
     @classmethod
@@ -344,28 +344,18 @@ class CalculatedDraftOrder:
         )
 
 
-async def visible_drafts(info: Info, ids: Sequence[int]) -> list[models.DraftOrder | None]:
-    """Drafts by id; those of channels the caller may not see are None."""
-    rows = await info.context.loaders.draft_order.load_many(list(ids))
-    allowed = info.context.principal.channels
-    if allowed is None:
-        return rows
-    channels = await info.context.loaders.channel.load_many(
-        [row.channel_id if row else 0 for row in rows]
-    )
-    return [
-        row if row and channel and channel.handle in allowed else None
-        for row, channel in zip(rows, channels, strict=True)
-    ]
-
-
 async def _load_drafts(info: Info, ids: Sequence[int]) -> list[DraftOrder | None]:
-    return [DraftOrder.from_model(row) if row else None for row in await visible_drafts(info, ids)]
+    return [
+        DraftOrder.from_model(row) if row else None
+        for row in await info.context.loaders.draft_order.load_many(ids)
+    ]
 
 
 async def _load_draft_lines(info: Info, ids: Sequence[int]) -> list[DraftOrderLineItem | None]:
     rows = await info.context.loaders.draft_order_line.load_many(list(ids))
-    drafts = await visible_drafts(info, [row.draft_order_id if row else 0 for row in rows])
+    drafts = await info.context.loaders.draft_order.load_many(
+        [row.draft_order_id if row else 0 for row in rows]
+    )
     return [
         DraftOrderLineItem.of(row, draft.currency_code) if row and draft else None
         for row, draft in zip(rows, drafts, strict=True)

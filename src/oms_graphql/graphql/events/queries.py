@@ -52,6 +52,5 @@ class EventQueries:
                 subject_types=readable,
                 types=[t.value for t in types] if types else None,
                 subject=subject,
-                channels=info.context.principal.channels,
             )
         return connection(page, Event.from_model)

@@ -126,7 +126,7 @@ async def _stream(
 def _access(info: Info, subject_types: Iterable[str], **narrowing: object) -> EventFilter:
     principal = info.context.principal
     readable = frozenset(readable_types(principal)) & frozenset(subject_types)
-    return EventFilter(subject_types=readable, channels=principal.channels, **narrowing)  # type: ignore[arg-type]
+    return EventFilter(subject_types=readable, access=info.context.access, **narrowing)  # type: ignore[arg-type]
 
 
 TOO_SLOW_CODE = "SUBSCRIBER_TOO_SLOW"

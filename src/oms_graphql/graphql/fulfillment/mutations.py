@@ -188,9 +188,7 @@ class RoutingMutations:
                 "excludedLocationIds": excluded_location_ids,
             },
             idempotency_key=idempotency_key,
-            action=lambda session: reroute.reroute(
-                session, request, channels=info.context.principal.channels
-            ),
+            action=lambda session: reroute.reroute(session, request),
             remember=lambda moved: [fo.id for fo in moved],
             recall=_recall_moved,
         )

@@ -330,17 +330,14 @@ def _request_mutation(name: str, description: str, reply: Reply | None, cancella
         idempotency_key: IdempotencyKey = None,
     ) -> FulfillmentOrderPayload:
         pk = _fulfillment_order_id(id)
-        channels = info.context.principal.channels
         if reply is None:
 
             def action(session: AsyncSession) -> Awaitable[FulfillmentOrderRow]:
-                return requests.submit(
-                    session, pk, message=message, cancellation=cancellation, channels=channels
-                )
+                return requests.submit(session, pk, message=message, cancellation=cancellation)
         else:
 
             def action(session: AsyncSession) -> Awaitable[FulfillmentOrderRow]:
-                return requests.answer(session, pk, reply, message=message, channels=channels)
+                return requests.answer(session, pk, reply, message=message)
 
         return await _change_fulfillment_order(
             info, name, {"id": id, "message": message}, idempotency_key, action
@@ -379,7 +376,6 @@ class FulfillmentMutations:
                 session,
                 pk,
                 given,
-                channels=info.context.principal.channels,
                 expected_version=expected_version,
             ),
         )
@@ -413,7 +409,6 @@ class FulfillmentMutations:
             lambda session: holds.release_hold(
                 session,
                 pk,
-                channels=info.context.principal.channels,
                 expected_version=expected_version,
             ),
         )
@@ -443,7 +438,6 @@ class FulfillmentMutations:
                 session,
                 pk,
                 fulfill_at,
-                channels=info.context.principal.channels,
                 expected_version=expected_version,
             ),
         )
@@ -472,7 +466,6 @@ class FulfillmentMutations:
             lambda session: cancel.cancel(
                 session,
                 pk,
-                channels=info.context.principal.channels,
                 expected_version=expected_version,
             ),
         )
@@ -540,7 +533,6 @@ class FulfillmentMutations:
                 Reply.REJECT_FULFILLMENT,
                 message=message,
                 reroute_after=reroute,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -584,7 +576,6 @@ class FulfillmentMutations:
                 pk,
                 location_id,
                 parts,
-                channels=info.context.principal.channels,
                 expected_version=expected_version,
             ),
             remember=lambda pair: [pair[0].id, pair[1].id],
@@ -624,9 +615,7 @@ class FulfillmentMutations:
             "fulfillmentOrderSplit",
             {"fulfillmentOrderSplits": fulfillment_order_splits},
             idempotency_key,
-            lambda session: reshape.split(
-                session, splits, channels=info.context.principal.channels
-            ),
+            lambda session: reshape.split(session, splits),
             remember=lambda pairs: [pk for pair in pairs for pk in (pair[0].id, pair[1].id)],
             recall=_recall_pairs,
             answer=lambda pairs, errors: FulfillmentOrderSplitPayload(
@@ -668,9 +657,7 @@ class FulfillmentMutations:
             "fulfillmentOrdersMerge",
             {"fulfillmentOrderMergeInputs": fulfillment_order_merge_inputs},
             idempotency_key,
-            lambda session: reshape.merge(
-                session, groups, channels=info.context.principal.channels
-            ),
+            lambda session: reshape.merge(session, groups),
             remember=lambda merged: [row.id for row in merged],
             recall=_recall_fulfillment_orders,
             answer=lambda merged, errors: FulfillmentOrdersMergePayload(
@@ -705,9 +692,7 @@ class FulfillmentMutations:
             "fulfillmentCreate",
             {"fulfillment": fulfillment},
             idempotency_key,
-            lambda session: shipments.create_fulfillment(
-                session, given, channels=info.context.principal.channels
-            ),
+            lambda session: shipments.create_fulfillment(session, given),
         )
 
     @strawberry.mutation(
@@ -733,9 +718,7 @@ class FulfillmentMutations:
             "fulfillmentTrackingInfoUpdate",
             {"fulfillmentId": fulfillment_id, "trackingInfoInput": tracking_info_input},
             idempotency_key,
-            lambda session: shipments.update_tracking(
-                session, pk, tracking, channels=info.context.principal.channels
-            ),
+            lambda session: shipments.update_tracking(session, pk, tracking),
         )
 
     @strawberry.mutation(
@@ -765,7 +748,6 @@ class FulfillmentMutations:
                 fulfillment_event.status,
                 happened_at=fulfillment_event.happened_at,
                 message=fulfillment_event.message,
-                channels=info.context.principal.channels,
             ),
             remember=lambda row: row.id,
             recall=_recall_event,
@@ -791,9 +773,7 @@ class FulfillmentMutations:
             "fulfillmentCancel",
             {"id": id},
             idempotency_key,
-            lambda session: shipments.cancel_fulfillment(
-                session, pk, channels=info.context.principal.channels
-            ),
+            lambda session: shipments.cancel_fulfillment(session, pk),
         )
 
 

@@ -65,9 +65,7 @@ class RoutingQueries:
         given = input.to_service()
         async with info.context.db.reading() as session:
             try:
-                result = await preview.preview(
-                    session, given, allowed_channels=info.context.principal.channels
-                )
+                result = await preview.preview(session, given)
             except DomainError as error:
                 raise _refused(error) from None
         decision = result.plan.decision
@@ -128,9 +126,7 @@ class FulfillmentQueries:
             query=query,
             sort_key=sort_key.value,
             reverse=reverse,
-            scope=repository.fulfillment_orders_scope(
-                info.context.principal.channels, include_closed=include_closed
-            ),
+            scope=repository.fulfillment_orders_scope(include_closed=include_closed),
         )
 
     @strawberry.field(

@@ -16,7 +16,6 @@ from oms_graphql.graphql.orders.types import (
     FulfillmentOrderLineItem,
     LineItem,
     Order,
-    visible_orders,
 )
 from oms_graphql.ids import encode_gid
 
@@ -163,7 +162,9 @@ class Fulfillment(Node):
 
 async def _load_fulfillments(info: Info, ids: Sequence[int]) -> list[Fulfillment | None]:
     rows = await info.context.loaders.fulfillment.load_many(list(ids))
-    orders = await visible_orders(info, [row.order_id if row else 0 for row in rows])
+    orders = await info.context.loaders.order.load_many(
+        [row.order_id if row else 0 for row in rows]
+    )
     return [
         Fulfillment.from_model(row) if row and order else None
         for row, order in zip(rows, orders, strict=True)
@@ -177,7 +178,9 @@ async def _load_fulfillment_lines(
     parents = await info.context.loaders.fulfillment.load_many(
         [row.fulfillment_id if row else 0 for row in rows]
     )
-    orders = await visible_orders(info, [parent.order_id if parent else 0 for parent in parents])
+    orders = await info.context.loaders.order.load_many(
+        [parent.order_id if parent else 0 for parent in parents]
+    )
     return [
         FulfillmentLineItem.from_model(row) if row and order else None
         for row, order in zip(rows, orders, strict=True)

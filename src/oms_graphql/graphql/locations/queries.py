@@ -18,7 +18,7 @@ from oms_graphql.graphql.pagination import (
     listing_connection,
     listing_count,
 )
-from oms_graphql.graphql.permissions import requires
+from oms_graphql.graphql.permissions import requires, requires_any
 from oms_graphql.ids import decode_gid
 from oms_graphql.locations import repository
 from oms_graphql.search import describe
@@ -45,8 +45,11 @@ class LocationQueries:
         return Location.from_model(row) if row else None
 
     @strawberry.field(
-        description="Locations, a page at a time (oldest first unless sortKey says otherwise).",
-        extensions=requires("read_locations"),
+        description=(
+            "Locations, a page at a time (oldest first unless sortKey says otherwise). "
+            "Storefronts see the public fields: id, name, address, pickupEnabled."
+        ),
+        extensions=requires_any("read_locations", "storefront"),
     )
     async def locations(
         self,

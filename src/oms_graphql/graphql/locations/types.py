@@ -13,7 +13,7 @@ from oms_graphql.graphql.common import MailingAddress
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.node import Node, register_node
 from oms_graphql.graphql.pagination import After, Connection, First
-from oms_graphql.graphql.permissions import requires
+from oms_graphql.graphql.permissions import requires, requires_token
 from oms_graphql.ids import encode_gid
 from oms_graphql.inventory.repository import LEVEL_SEARCH
 from oms_graphql.search import describe
@@ -44,30 +44,41 @@ class LocationSortKeys(enum.Enum):
 
 @strawberry.type(description="A place that holds stock and fulfils orders.")
 class Location(Node):
+    # Storefronts read id, name, address and pickupEnabled; the rest is for staff tokens.
     pk: strawberry.Private[int]
     name: str = strawberry.field(description="Unique name, e.g. 'Milano Warehouse'.")
-    kind: LocationKind = strawberry.field(description="Warehouse, store or fulfillment service.")
+    kind: LocationKind = strawberry.field(
+        description="Warehouse, store or fulfillment service.", extensions=requires_token()
+    )
     address: MailingAddress = strawberry.field(description="Where the location is.")
     is_active: bool = strawberry.field(
-        description="Inactive locations keep their history but take no new work."
+        description="Inactive locations keep their history but take no new work.",
+        extensions=requires_token(),
     )
     fulfills_online_orders: bool = strawberry.field(
-        description="Whether routing may send online orders here."
+        description="Whether routing may send online orders here.", extensions=requires_token()
     )
     pickup_enabled: bool = strawberry.field(
         description="Whether customers may pick orders up here."
     )
     priority: int = strawberry.field(
-        description="Routing preference: higher is preferred. Default 0."
+        description="Routing preference: higher is preferred. Default 0.",
+        extensions=requires_token(),
     )
     daily_order_capacity: int | None = strawberry.field(
-        description="How many orders routing may assign here per UTC day; null means no limit."
+        description="How many orders routing may assign here per UTC day; null means no limit.",
+        extensions=requires_token(),
     )
-    created_at: datetime = strawberry.field(description="When the location was added.")
-    updated_at: datetime = strawberry.field(description="When the location last changed.")
+    created_at: datetime = strawberry.field(
+        description="When the location was added.", extensions=requires_token()
+    )
+    updated_at: datetime = strawberry.field(
+        description="When the location last changed.", extensions=requires_token()
+    )
 
     @strawberry.field(
-        description="The channels this location serves; empty means it serves every channel."
+        description="The channels this location serves; empty means it serves every channel.",
+        extensions=requires_token(),
     )
     async def channels(self, info: Info) -> list[Channel]:
         rows = await info.context.loaders.channels_of_location.load(self.pk)

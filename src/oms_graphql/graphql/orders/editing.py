@@ -20,7 +20,7 @@ from oms_graphql.graphql.money import CurrencyCode, MoneyV2
 from oms_graphql.graphql.mutation import ExpectedVersion, IdempotencyKey, mutate
 from oms_graphql.graphql.node import GlobalIdArgument, Node, register_node
 from oms_graphql.graphql.orders.enums import DiscountValueType
-from oms_graphql.graphql.orders.types import LineItem, Order, visible_orders
+from oms_graphql.graphql.orders.types import LineItem, Order
 from oms_graphql.graphql.pagination import After, Connection, First, connection
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import decode_gid, encode_gid
@@ -133,7 +133,7 @@ class CalculatedOrder(Node):
 
     @strawberry.field(description="The order being edited, as it is now.")
     async def order(self, info: Info) -> Order | None:
-        (row,) = await visible_orders(info, [self.view.order.id])
+        (row,) = await info.context.loaders.order.load_many([self.view.order.id])
         return Order.from_model(row) if row else None
 
     @strawberry.field(description="The lines after the edit, a page at a time.")
@@ -319,7 +319,6 @@ class OrderEditMutations:
                 session,
                 order_id=pk,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -346,7 +345,6 @@ class OrderEditMutations:
                 edit_id=pk,
                 sku=sku,
                 quantity=quantity,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -388,7 +386,6 @@ class OrderEditMutations:
                 line_id=line_pk,
                 quantity=quantity,
                 restock=restock,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -419,7 +416,6 @@ class OrderEditMutations:
                 edit_id=pk,
                 line_id=line_pk,
                 discount=given,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -466,7 +462,6 @@ class OrderEditMutations:
                 notify_customer=notify_customer,
                 staff_note=staff_note,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
             remember=lambda result: result[0].id,
             recall=recall,
@@ -484,7 +479,9 @@ class OrderEditMutations:
 async def _visible_views(info: Info, ids: Sequence[int]) -> list[editing.EditView | None]:
     async with info.context.db.reading() as session:
         found = await editing.views(session, ids)
-    allowed = await visible_orders(info, [view.order.id if view else 0 for view in found])
+    allowed = await info.context.loaders.order.load_many(
+        [view.order.id if view else 0 for view in found]
+    )
     return [view if view and order else None for view, order in zip(found, allowed, strict=True)]
 
 

@@ -183,7 +183,6 @@ async def _change_status(
             action,
             order_id=pk,
             expected_version=expected_version,
-            channels=info.context.principal.channels,
         ),
     )
 
@@ -204,15 +203,12 @@ class OrderMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> OrderCreatePayload:
         given = input.to_service()
-        channels = info.context.principal.channels
         outcome = await mutate(
             info,
             operation="orderCreate",
             arguments={"input": input},
             idempotency_key=idempotency_key,
-            action=lambda session: create.create_order(
-                session, given=given, allowed_channels=channels
-            ),
+            action=lambda session: create.create_order(session, given=given),
             remember=lambda order: order.id,
             recall=_order,
         )
@@ -242,7 +238,6 @@ class OrderMutations:
                 order_id=order_id,
                 given=changes,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -295,7 +290,6 @@ class OrderMutations:
                 order_id=pk,
                 given=cancellation,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -346,7 +340,6 @@ class OrderMutations:
                 session,
                 order_id=pk,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -372,7 +365,6 @@ class OrderMutations:
                 order_id=pk,
                 given=capture,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
         )
 
@@ -450,7 +442,6 @@ async def _tags(
                 add=tags if add else (),
                 remove=() if add else tags,
                 expected_version=expected_version,
-                channels=info.context.principal.channels,
             ),
             remember=lambda order: order.id,
             recall=_order,

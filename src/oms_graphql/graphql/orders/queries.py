@@ -12,7 +12,6 @@ from oms_graphql.graphql.orders.types import (
     FulfillmentOrder,
     Order,
     load_fulfillment_orders,
-    visible_orders,
 )
 from oms_graphql.graphql.pagination import (
     After,
@@ -24,7 +23,7 @@ from oms_graphql.graphql.pagination import (
     listing_connection,
     listing_count,
 )
-from oms_graphql.graphql.permissions import requires
+from oms_graphql.graphql.permissions import requires, requires_any
 from oms_graphql.ids import decode_gid
 from oms_graphql.orders import repository
 from oms_graphql.search import describe
@@ -55,16 +54,22 @@ OrderQuery = Annotated[
 @strawberry.type
 class OrderQueries:
     @strawberry.field(
-        description="An order by id; null when there is none or your token may not see it.",
-        extensions=requires("read_orders"),
+        description=(
+            "An order by id; null when there is none or your token may not see it (a "
+            "customer token sees its own orders)."
+        ),
+        extensions=requires_any("read_orders", "customer"),
     )
     async def order(self, info: Info, id: GlobalIdArgument) -> Order | None:
-        (row,) = await visible_orders(info, [decode_gid(id, expected="Order").pk])
+        (row,) = await info.context.loaders.order.load_many([decode_gid(id, expected="Order").pk])
         return Order.from_model(row) if row else None
 
     @strawberry.field(
-        description="Orders, a page at a time, searched and sorted (oldest first by default).",
-        extensions=requires("read_orders"),
+        description=(
+            "Orders, a page at a time, searched and sorted (oldest first by default); a "
+            "customer token lists its own orders."
+        ),
+        extensions=requires_any("read_orders", "customer"),
     )
     async def orders(
         self,
@@ -90,15 +95,14 @@ class OrderQueries:
             query=query,
             sort_key=sort_key.value,
             reverse=reverse,
-            scope=repository.visible_to(info.context.principal.channels),
         )
 
     @strawberry.field(
-        description="How many orders match a search.", extensions=requires("read_orders")
+        description="How many orders match a search.",
+        extensions=requires_any("read_orders", "customer"),
     )
     async def orders_count(self, info: Info, query: OrderQuery = None) -> Count:
-        scope = repository.visible_to(info.context.principal.channels)
-        return Count(count=await listing_count(info, repository.LISTING, query, scope))
+        return Count(count=await listing_count(info, repository.LISTING, query))
 
     @strawberry.field(
         description="A fulfillment order by id; null when there is none or you may not see it.",

@@ -585,21 +585,6 @@ class Order(Node):
         )
 
 
-async def visible_orders(info: Info, ids: Sequence[int]) -> list[models.Order | None]:
-    """Orders by id; those of channels the caller may not see are None."""
-    rows = await info.context.loaders.order.load_many(list(ids))
-    allowed = info.context.principal.channels
-    if allowed is None:
-        return rows
-    channels = await info.context.loaders.channel.load_many(
-        [row.channel_id if row else 0 for row in rows]
-    )
-    return [
-        row if row and channel and channel.handle in allowed else None
-        for row, channel in zip(rows, channels, strict=True)
-    ]
-
-
 def _kept(
     rows: Sequence[R | None], orders: Sequence[models.Order | None], present: Callable[..., N]
 ) -> list[N | None]:
@@ -611,24 +596,33 @@ def _kept(
 
 
 async def _load_orders(info: Info, ids: Sequence[int]) -> list[Order | None]:
-    return [Order.from_model(row) if row else None for row in await visible_orders(info, ids)]
+    return [
+        Order.from_model(row) if row else None
+        for row in await info.context.loaders.order.load_many(ids)
+    ]
 
 
 async def _load_line_items(info: Info, ids: Sequence[int]) -> list[LineItem | None]:
     rows = await info.context.loaders.order_line.load_many(list(ids))
-    orders = await visible_orders(info, [row.order_id if row else 0 for row in rows])
+    orders = await info.context.loaders.order.load_many(
+        [row.order_id if row else 0 for row in rows]
+    )
     return _kept(rows, orders, lambda row, order: LineItem.of(row, order.currency_code))
 
 
 async def _load_transactions(info: Info, ids: Sequence[int]) -> list[OrderTransaction | None]:
     rows = await info.context.loaders.transaction.load_many(list(ids))
-    orders = await visible_orders(info, [row.order_id if row else 0 for row in rows])
+    orders = await info.context.loaders.order.load_many(
+        [row.order_id if row else 0 for row in rows]
+    )
     return _kept(rows, orders, lambda row, _: OrderTransaction.from_model(row))
 
 
 async def load_fulfillment_orders(info: Info, ids: Sequence[int]) -> list[FulfillmentOrder | None]:
     rows = await info.context.loaders.fulfillment_order.load_many(list(ids))
-    orders = await visible_orders(info, [row.order_id if row else 0 for row in rows])
+    orders = await info.context.loaders.order.load_many(
+        [row.order_id if row else 0 for row in rows]
+    )
     return _kept(rows, orders, lambda row, _: FulfillmentOrder.from_model(row))
 
 
@@ -639,7 +633,9 @@ async def _load_fulfillment_order_lines(
     parents = await info.context.loaders.fulfillment_order.load_many(
         [row.fulfillment_order_id if row else 0 for row in rows]
     )
-    orders = await visible_orders(info, [parent.order_id if parent else 0 for parent in parents])
+    orders = await info.context.loaders.order.load_many(
+        [parent.order_id if parent else 0 for parent in parents]
+    )
     return _kept(rows, orders, lambda row, _: FulfillmentOrderLineItem.from_model(row))
 
 

