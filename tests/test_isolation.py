@@ -474,3 +474,43 @@ async def test_a_partner_replaying_events_gets_only_its_channels(server: LiveSer
 
     assert replayed == {"subjectId": own["id"], "order": {"id": own["id"]}}
     assert theirs["id"] != own["id"]
+
+
+REFUND = """mutation($input: RefundInput!) { refundCreate(input: $input) {
+  refund { id } userErrors { field code } } }"""
+REFUND_READS = """query($order: ID!, $refund: ID!) {
+  order(id: $order) { refunds { id } }
+  node(id: $refund) { id }
+  suggestedRefund(orderId: $order, shipping: {fullRefund: true}) { amount { amount } }
+}"""
+
+
+async def test_a_partner_neither_sees_nor_makes_another_channels_refunds(
+    api: Api, world: World, sync_engine: Engine
+) -> None:
+    made = (
+        await api.gql(
+            REFUND, {"input": {"orderId": world.b.order, "shipping": {"fullRefund": True}}}
+        )
+    ).ok()["refundCreate"]
+    assert made["userErrors"] == []
+    refund = made["refund"]["id"]
+    before = table_counts(sync_engine)
+
+    theirs = await api.gql(
+        REFUND_READS, {"order": world.b.order, "refund": refund}, token=world.partner_a
+    )
+    again = await api.gql(
+        REFUND,
+        {"input": {"orderId": world.b.order, "shipping": {"fullRefund": True}}},
+        token=world.partner_a,
+    )
+    own = await api.gql(
+        REFUND_READS, {"order": world.b.order, "refund": refund}, token=world.partner_b
+    )
+
+    assert theirs.ok() == {"order": None, "node": None, "suggestedRefund": None}
+    assert [e["code"] for e in again.ok()["refundCreate"]["userErrors"]] == ["NOT_FOUND"]
+    assert table_counts(sync_engine) == before
+    assert own.ok()["order"]["refunds"] == [{"id": refund}]
+    assert own.ok()["node"] == {"id": refund}
