@@ -8,6 +8,7 @@ protocol errors for bad input.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -453,3 +454,66 @@ async def test_bad_filters_are_clean_protocol_errors(
     assert (error["type"], error["id"]) == ("error", "1")
     assert error["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["payload"][0]["extensions"].get("argument") == argument
+
+
+@pytest.fixture
+async def strict_server(settings: Settings) -> AsyncIterator[LiveServer]:
+    """No clock-skew leeway, so a token's expiry is exactly its ``exp``."""
+    async with serving(dataclasses.replace(settings, jwt_leeway_seconds=0)) as live:
+        yield live
+
+
+async def test_a_websocket_closes_when_its_token_expires(strict_server: LiveServer) -> None:
+    server = strict_server
+    await a_shop(server.database)
+    order = await create_order(server.api, ("TEE", 1))
+    token = server.api.token("read_orders", ttl_seconds=2)
+
+    async with GraphQLSocket.open(server.ws_url, token) as socket:
+        await socket.subscribe("s", STATUS, {"orderId": order["id"]})
+        await asyncio.sleep(0.2)
+        await server.api.gql(MARK_PAID, {"id": order["id"]})
+        delivered = await socket.next_data("s")
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await socket.receive(within=4)
+
+    assert delivered["orderStatusChanged"]["order"]["displayFinancialStatus"] == "PAID"
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+        4403,
+        "Forbidden: the token expired",
+    )
+
+
+async def test_a_socket_with_a_long_lived_token_stays_open(strict_server: LiveServer) -> None:
+    token = strict_server.api.token("read_orders", ttl_seconds=3600)
+    async with GraphQLSocket.open(strict_server.ws_url, token) as socket:
+        await socket.subscribe("s", STATUS)
+        assert await socket.silent_for(2.5)
+
+
+async def test_an_event_stream_ends_with_an_error_when_its_token_expires(
+    strict_server: LiveServer,
+) -> None:
+    server = strict_server
+    headers = {
+        "Authorization": f"Bearer {server.api.token('read_orders', ttl_seconds=2)}",
+        "Accept": "text/event-stream",
+    }
+    body = {"query": STATUS, "variables": {}}
+
+    async with asyncio.timeout(6):
+        async with server.api.client.stream(
+            "POST", "/graphql", json=body, headers=headers
+        ) as stream:
+            lines = [
+                line
+                async for line in stream.aiter_lines()
+                if line.startswith(("event: ", "data: {"))
+            ]
+
+    expired = {
+        "errors": [{"message": "the token expired", "extensions": {"code": "UNAUTHENTICATED"}}]
+    }
+    assert lines[-3:-1] == ["event: next", "data: " + json.dumps(expired, separators=(",", ":"))]
+    assert lines[-1] == "event: complete"

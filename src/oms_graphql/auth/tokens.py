@@ -201,6 +201,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         scopes=expand(scope.split()),
         channels=None if channels is None else frozenset(channels),
         email=email.lower() if email else None,
+        expires_at=float(claims["exp"]) if isinstance(claims.get("exp"), int | float) else None,
     )
 
 

@@ -268,12 +268,39 @@ class SubscriptionHub:
                 self.forget(group)
 
 
+TOKEN_EXPIRED_CLOSE = 4403
+TOKEN_EXPIRED_REASON = "Forbidden: the token expired"
+
+
 class FanOutTransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
     """graphql-transport-ws with subscriptions run by the view's ``SubscriptionHub``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._live_from: dict[str, Position | None] = {}
+        self._expiry: asyncio.Task[None] | None = None
+
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        if not self.connection_acknowledged:
+            return
+        leeway = self.view.runtime.settings.jwt_leeway_seconds  # type: ignore[attr-defined]
+        seconds_left = self.context.principal.seconds_left(leeway)
+        if seconds_left is not None:
+            self._expiry = asyncio.create_task(self._close_on_expiry(seconds_left))
+
+    async def _close_on_expiry(self, seconds_left: float) -> None:
+        # The token was checked once, at connection_init: without this, a socket would
+        # outlive it and keep delivering for as long as the client stays connected.
+        await asyncio.sleep(seconds_left)
+        await self.websocket.close(code=TOKEN_EXPIRED_CLOSE, reason=TOKEN_EXPIRED_REASON)
+
+    async def shutdown(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._expiry
+        await super().shutdown()
 
     async def handle_subscribe(self, message: Any) -> None:
         # The position at the moment the client asked: an event committed while the

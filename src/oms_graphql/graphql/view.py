@@ -5,8 +5,10 @@ type negotiated from ``Accept``, request errors as 4xx under
 
 from __future__ import annotations
 
+import asyncio
 import math
-from functools import cached_property
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from functools import cached_property, partial
 from typing import Any, cast
 
 import orjson
@@ -20,6 +22,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.parse_content_type import parse_content_type
+from strawberry.http.streaming import SSETransport
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -143,6 +146,36 @@ def _request_error_status(response_data: GraphQLHTTPResponse) -> int | None:
     return 400
 
 
+async def _until_expiry(
+    stream: Callable[[], AsyncIterator[str]],
+    seconds_left: float,
+    encode_json: Callable[[object], str] | None,
+) -> AsyncIterator[str]:
+    """A streamed subscription that ends when the caller's token expires (it was checked
+    once, when the request came); over SSE the last event says why."""
+    parts = stream()
+    try:
+        async with asyncio.timeout(seconds_left):
+            async for part in parts:
+                yield part
+        return
+    except TimeoutError:
+        pass
+    finally:
+        await cast(AsyncGenerator[str, None], parts).aclose()
+    if encode_json is not None:
+        sse = SSETransport()
+        yield sse.encode_next(
+            {
+                "errors": [
+                    {"message": "the token expired", "extensions": {"code": "UNAUTHENTICATED"}}
+                ]
+            },
+            encode_json,
+        )
+        yield sse.encode_complete()
+
+
 class GraphQLView(GraphQL[Context, SubscriptionStart]):
     graphql_transport_ws_handler_class = FanOutTransportWSHandler
 
@@ -233,6 +266,21 @@ class GraphQLView(GraphQL[Context, SubscriptionStart]):
                     415, "send the operation as JSON: Content-Type: application/json"
                 )
         return await super().parse_http_body(request)
+
+    async def create_streaming_response(
+        self,
+        request: Request | WebSocket,
+        stream: Callable[[], AsyncIterator[str]],
+        sub_response: Response,
+        headers: Mapping[str, str],
+    ) -> Response:
+        principal: Principal = request.scope.get(_PRINCIPAL_KEY, ANONYMOUS)
+        seconds_left = principal.seconds_left(self.runtime.settings.jwt_leeway_seconds)
+        if seconds_left is not None:
+            content_type = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+            sse = content_type.startswith("text/event-stream")
+            stream = partial(_until_expiry, stream, seconds_left, self.encode_json if sse else None)
+        return await super().create_streaming_response(request, stream, sub_response, headers)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
