@@ -1,0 +1,50 @@
+"""Documents the schema fuzzer (tests/test_fuzz_schema.py) once answered with an internal
+error, each pinned down to the answer it must get."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from oms_graphql.db import Database
+from tests.api import Api
+from tests.factories import an_item, count_rows
+
+
+async def test_an_item_created_with_null_required_fields_gets_user_errors(
+    api: Api, sync_engine: Engine
+) -> None:
+    result = await api.gql(
+        """mutation { inventoryItemCreate(input: {sku: null, title: "Tee", tracked: null,
+          inventoryPolicy: null, unitPrice: {amount: "1.00", currencyCode: EUR}}) {
+          inventoryItem { id } userErrors { field code } } }"""
+    )
+
+    payload = result.ok()["inventoryItemCreate"]
+    assert payload["inventoryItem"] is None
+    assert sorted((e["code"], e["field"]) for e in payload["userErrors"]) == [
+        ("BLANK", ["input", "sku"]),
+        ("INVALID", ["input", "inventoryPolicy"]),
+        ("INVALID", ["input", "tracked"]),
+    ]
+    assert count_rows(sync_engine, "inventory_items") == 0
+
+
+async def test_an_item_update_to_a_null_title_gets_a_user_error(
+    api: Api, database: Database
+) -> None:
+    item = await an_item(database, title="Tee")
+
+    result = await api.gql(
+        "mutation($id: ID!) { inventoryItemUpdate(id: $id, input: {title: null}) {"
+        " inventoryItem { id } userErrors { field code } } }",
+        {"id": f"gid://oms/InventoryItem/{item.id}"},
+    )
+
+    assert result.ok()["inventoryItemUpdate"]["userErrors"] == [
+        {"field": ["input", "title"], "code": "BLANK"}
+    ]
+    title = await api.gql(
+        "query($id: ID!) { inventoryItem(id: $id) { title } }",
+        {"id": f"gid://oms/InventoryItem/{item.id}"},
+    )
+    assert title.ok()["inventoryItem"]["title"] == "Tee"
