@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from oms_graphql.db import Database
 from tests.api import Api
 from tests.factories import an_item, count_rows
+from tests.orders_support import ORDER, a_shop, create_order
 
 
 async def test_an_item_created_with_null_required_fields_gets_user_errors(
@@ -48,3 +49,33 @@ async def test_an_item_update_to_a_null_title_gets_a_user_error(
         {"id": f"gid://oms/InventoryItem/{item.id}"},
     )
     assert title.ok()["inventoryItem"]["title"] == "Tee"
+
+
+async def test_a_time_before_the_first_utc_instant_is_out_of_range_for_a_reschedule(
+    api: Api, database: Database
+) -> None:
+    await a_shop(database)
+    order = await create_order(api, ("TEE", 1))
+    (work,) = order["fulfillmentOrders"]["nodes"]
+    reschedule = """mutation($id: ID!) { fulfillmentOrderReschedule(id: $id,
+      fulfillAt: "0001-01-01T00:00:00+14:00") {
+        fulfillmentOrder { id } userErrors { field code } } }"""
+
+    result = await api.gql(reschedule, {"id": work["id"]})
+
+    assert result.ok()["fulfillmentOrderReschedule"] == {
+        "fulfillmentOrder": None,
+        "userErrors": [{"field": ["fulfillAt"], "code": "OUT_OF_RANGE"}],
+    }
+    after = await api.gql(ORDER, {"id": order["id"]})
+    assert after.ok()["order"]["fulfillmentOrders"] == order["fulfillmentOrders"]
+
+
+async def test_a_search_time_before_the_first_utc_instant_is_bad_user_input(api: Api) -> None:
+    result = await api.gql(
+        'query { orders(first: 5, query: "created_at:>0001-01-01T00:00:00+14:00") '
+        "{ nodes { id } } }"
+    )
+
+    assert result.error_codes == ["BAD_USER_INPUT"]
+    assert "0001-01-01T00:00:00+14:00" in result.errors[0]["message"]

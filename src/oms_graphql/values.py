@@ -55,4 +55,8 @@ def moment(raw: object, *, assume_utc: bool) -> datetime:
         if not assume_utc:
             raise ValueError(f"{raw!r} has no UTC offset")
         value = value.replace(tzinfo=UTC)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant there is
+        raise ValueError(f"{raw!r} is out of range") from None
     return value
