@@ -8,7 +8,8 @@ from sqlalchemy import Engine
 from oms_graphql.db import Database
 from tests.api import Api
 from tests.factories import an_item, count_rows
-from tests.orders_support import ORDER, a_shop, create_order
+from tests.orders_support import CREATE, ORDER, a_shop, create_order, order_input
+from tests.test_returns_api import shipped_order
 
 
 async def test_an_item_created_with_null_required_fields_gets_user_errors(
@@ -79,3 +80,44 @@ async def test_a_search_time_before_the_first_utc_instant_is_bad_user_input(api:
 
     assert result.error_codes == ["BAD_USER_INPUT"]
     assert "0001-01-01T00:00:00+14:00" in result.errors[0]["message"]
+
+
+async def test_an_order_processed_before_the_first_utc_instant_is_out_of_range(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    await a_shop(database)
+
+    result = await api.gql(CREATE, order_input(("TEE", 1), processedAt="0001-01-01T00:00:00+14:00"))
+
+    payload = result.ok()["orderCreate"]
+    assert payload["order"] is None
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("OUT_OF_RANGE", ["input", "processedAt"])
+    ]
+    assert count_rows(sync_engine, "orders") == 0
+
+
+async def test_a_shipment_step_before_the_first_utc_instant_is_out_of_range(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    await a_shop(database)
+    order_id, _ = await shipped_order(api, ("TEE", 1))
+    fulfillment = (
+        await api.gql(
+            "query($id: ID!) { order(id: $id) { fulfillments { id } } }", {"id": order_id}
+        )
+    ).ok()["order"]["fulfillments"][0]["id"]
+    events_before = count_rows(sync_engine, "fulfillment_events")
+
+    result = await api.gql(
+        """mutation($id: ID!) { fulfillmentEventCreate(fulfillmentEvent: {fulfillmentId: $id,
+          status: IN_TRANSIT, happenedAt: "0001-01-01T00:00:00+14:00"}) {
+          fulfillmentEvent { status } userErrors { field code } } }""",
+        {"id": fulfillment},
+    )
+
+    assert result.ok()["fulfillmentEventCreate"] == {
+        "fulfillmentEvent": None,
+        "userErrors": [{"field": ["fulfillmentEvent", "happenedAt"], "code": "OUT_OF_RANGE"}],
+    }
+    assert count_rows(sync_engine, "fulfillment_events") == events_before
