@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +116,88 @@ _json: st.SearchStrategy[Any] = st.recursive(
 )
 schemathesis.graphql.scalar("ID", st.one_of(_ids, _ids, _ids, st.text()).map(nodes.String))
 schemathesis.graphql.scalar("Decimal", _decimals.map(nodes.String))
+_offsets = st.builds(
+    timezone,
+    st.timedeltas(
+        min_value=timedelta(hours=-23, minutes=-59), max_value=timedelta(hours=23, minutes=59)
+    ),
+)
 schemathesis.graphql.scalar(
     "DateTime",
     st.one_of(
         st.datetimes().map(lambda d: d.isoformat() + "Z"),
-        st.datetimes().map(lambda d: d.isoformat()),
+        st.datetimes(timezones=_offsets).map(datetime.isoformat),
+        st.datetimes().map(datetime.isoformat),
         st.text(max_size=30),
+    ).map(nodes.String),
+)
+# Strings: mostly anything, else words this shop knows (SKUs, channels, quantity names)
+# and search terms (``created_at:>2026-01-01``), so that lookups and search filters run.
+SEARCH_FIELDS = [
+    "active",
+    "amount",
+    "amount_spent",
+    "assigned_location_id",
+    "channel",
+    "city",
+    "country",
+    "created_at",
+    "currency",
+    "customer_id",
+    "email",
+    "financial_status",
+    "fulfillment_status",
+    "id",
+    "kind",
+    "location_id",
+    "name",
+    "order_id",
+    "orders_count",
+    "priority",
+    "processed_at",
+    "sku",
+    "status",
+    "tag",
+    "title",
+    "total_price",
+    "updated_at",
+]
+_words = st.sampled_from(
+    [
+        "TEE",
+        "MUG",
+        "web",
+        "available",
+        "on_hand",
+        "committed",
+        "damaged",
+        "incoming",
+        "quality_control",
+        "safety_stock",
+        "reserved",
+        "maria@example.com",
+        "IT",
+        "EUR",
+    ]
+)
+_search = st.builds(
+    "{}{}{}{}".format,
+    st.sampled_from(["", "-"]),
+    st.sampled_from(SEARCH_FIELDS),
+    st.sampled_from([":", ":>", ":<", ":>=", ":<=", ":*"]),
+    st.one_of(
+        _words,
+        _decimals,
+        st.integers().map(str),
+        st.text(max_size=12),
+        st.datetimes(timezones=_offsets).map(datetime.isoformat),
+        st.dates().map(str),
+    ),
+)
+schemathesis.graphql.scalar(
+    "String",
+    st.one_of(
+        st.text(max_size=40), _words, st.lists(_search, min_size=1, max_size=3).map(" ".join)
     ).map(nodes.String),
 )
 schemathesis.graphql.scalar("JSON", _json.map(lambda v: nodes.String(json.dumps(v))))
