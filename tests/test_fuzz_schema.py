@@ -18,6 +18,7 @@ import functools
 import json
 import math
 import multiprocessing
+import operator
 import os
 import random
 import re
@@ -194,10 +195,15 @@ _search = st.builds(
         st.dates().map(str),
     ),
 )
+# Longer than the columns (255, 1000, 2048 characters): PostgreSQL refuses what SQLite keeps.
+_long = st.builds(operator.mul, st.characters(min_codepoint=32), st.integers(250, 3000))
 schemathesis.graphql.scalar(
     "String",
     st.one_of(
-        st.text(max_size=40), _words, st.lists(_search, min_size=1, max_size=3).map(" ".join)
+        st.text(max_size=40),
+        _words,
+        st.lists(_search, min_size=1, max_size=3).map(" ".join),
+        _long,
     ).map(nodes.String),
 )
 schemathesis.graphql.scalar("JSON", _json.map(lambda v: nodes.String(json.dumps(v))))
