@@ -378,6 +378,7 @@ async def test_every_generated_document_gets_a_clean_graphql_answer(
         f"{label}:\n" + "\n".join(found[:2]) for label, found in failures.items()
     )
     sent = outcomes.total()
+    print(f"{sent} documents, seed {FUZZ_SEED}: {dict(outcomes.most_common())}")  # pytest -s
     if EXAMPLES == 0 and sync_engine.dialect.name == "sqlite":
         assert sent >= MINIMUM_OPERATIONS
     # Most documents must get past validation and the limits to reach the resolvers.
