@@ -55,4 +55,16 @@ def moment(raw: object, *, assume_utc: bool) -> datetime:
         if not assume_utc:
             raise ValueError(f"{raw!r} has no UTC offset")
         value = value.replace(tzinfo=UTC)
+    if not fits_utc(value):
+        raise ValueError(f"{raw!r} is out of range")
     return value
+
+
+def fits_utc(value: datetime) -> bool:
+    """False for a time with no UTC equivalent: 0001-01-01T00:00+01:00 is before the first
+    UTC instant there is (converting it, to store or compare it, overflows)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True

@@ -21,6 +21,7 @@ from oms_graphql.models import (
     FulfillmentOrderStatus,
 )
 from oms_graphql.orders.events import Statuses
+from oms_graphql.values import fits_utc
 
 NOTES_MAX = 1000
 RESCHEDULE_HORIZON_DAYS = 366
@@ -109,6 +110,8 @@ async def reschedule(
     """SCHEDULED until ``fulfill_at``, then OPEN on its own (a time already past opens it)."""
     if fulfill_at.tzinfo is None:
         raise DomainError.single("INVALID", "fulfillAt needs a UTC offset, e.g. Z", ("fulfillAt",))
+    if not fits_utc(fulfill_at):
+        raise DomainError.single("OUT_OF_RANGE", "fulfillAt is out of range", ("fulfillAt",))
     now = utcnow()
     if (fulfill_at - now).days > RESCHEDULE_HORIZON_DAYS:
         raise DomainError.single(

@@ -41,6 +41,7 @@ from oms_graphql.orders import repository as orders
 from oms_graphql.orders import service as order_service
 from oms_graphql.orders.events import Statuses
 from oms_graphql.returns import repository as returns
+from oms_graphql.values import fits_utc
 
 TEXT_MAX = 255
 URL_MAX = 2048
@@ -367,6 +368,10 @@ async def add_event(
     if when.tzinfo is None:
         raise DomainError.single(
             "INVALID", "happenedAt needs a UTC offset, e.g. Z", (*path, "happenedAt")
+        )
+    if not fits_utc(when):
+        raise DomainError.single(
+            "OUT_OF_RANGE", "happenedAt is out of range", (*path, "happenedAt")
         )
     if when > now + timedelta(minutes=5):
         raise DomainError.single(

@@ -55,6 +55,7 @@ from oms_graphql.orders.pricing import DiscountToApply, LineToPrice, PricedOrder
 from oms_graphql.tags import normalize_tags
 from oms_graphql.taxes import repository as taxes
 from oms_graphql.unset import UNSET, Unset
+from oms_graphql.values import fits_utc
 
 PERCENT_MAX = Decimal(100)
 OPENING_STATUSES = (FinancialStatus.PENDING, FinancialStatus.AUTHORIZED, FinancialStatus.PAID)
@@ -397,6 +398,8 @@ async def _check(
         path = ("input", "processedAt")
         if given.processed_at.tzinfo is None:
             problems.append(Problem("INVALID", "processedAt needs a UTC offset, e.g. Z", path))
+        elif not fits_utc(given.processed_at):
+            problems.append(Problem("OUT_OF_RANGE", "processedAt is out of range", path))
         elif given.processed_at > utcnow() + timedelta(minutes=5):
             problems.append(Problem("OUT_OF_RANGE", "processedAt can't be in the future", path))
     if problems:

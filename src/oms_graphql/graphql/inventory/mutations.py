@@ -306,14 +306,14 @@ class InventoryMutations:
         input: Annotated[InventoryItemInput, strawberry.argument(description="The new item.")],
         idempotency_key: IdempotencyKey = None,
     ) -> InventoryItemCreatePayload:
-        fields = _item_fields(input)
         return await _run(
             info,
             InventoryItemCreatePayload,
             operation="inventoryItemCreate",
             arguments={"input": input},
             idempotency_key=idempotency_key,
-            action=lambda session: items.create_item(session, given=fields),
+            # Inside the action, so that null-field refusals come back as userErrors.
+            action=lambda session: items.create_item(session, given=_item_fields(input)),
             recall=_item,
             present=_present_item,
         )
@@ -330,14 +330,15 @@ class InventoryMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> InventoryItemUpdatePayload:
         item_id = _pk(id, "InventoryItem")
-        fields = _item_fields(input)
         return await _run(
             info,
             InventoryItemUpdatePayload,
             operation="inventoryItemUpdate",
             arguments={"id": id, "input": input},
             idempotency_key=idempotency_key,
-            action=lambda session: items.update_item(session, item_id=item_id, given=fields),
+            action=lambda session: items.update_item(
+                session, item_id=item_id, given=_item_fields(input)
+            ),
             recall=_item,
             present=_present_item,
         )
