@@ -180,6 +180,29 @@ async def returned_units(api: Api, database: Database, shop: Shop) -> dict[str, 
     }
 
 
+LINES = """query($id: ID!) { order(id: $id) { lineItems(first: 5) { nodes { id } } } }"""
+SUGGEST = """query($id: ID!, $lines: [RefundLineItemInput!]) {
+  suggestedRefund(orderId: $id, refundLineItems: $lines) {
+    suggestedTransactions { amount { amount currencyCode } parentTransaction { id } } } }"""
+
+
+async def a_paid_line_to_refund(api: Api, database: Database, shop: Shop) -> dict[str, Any]:
+    order = await create_order(api, ("TEE", 2), financialStatus="PAID")
+    found = (await api.gql(LINES, {"id": order["id"]})).ok()["order"]
+    lines = [
+        {"lineItemId": found["lineItems"]["nodes"][0]["id"], "quantity": 1, "restockType": "CANCEL"}
+    ]
+    suggested = (await api.gql(SUGGEST, {"id": order["id"], "lines": lines})).ok()
+    transactions = [
+        {"parentId": t["parentTransaction"]["id"], "amount": t["amount"]}
+        for t in suggested["suggestedRefund"]["suggestedTransactions"]
+    ]
+    assert transactions
+    return {
+        "input": {"orderId": order["id"], "refundLineItems": lines, "transactions": transactions}
+    }
+
+
 def mutation(name: str, arguments: str, selection: str) -> str:
     """A document for ``name`` taking ``arguments`` (``$var: Type`` pairs) and ``$key``."""
     passed = ", ".join(
@@ -363,6 +386,23 @@ ROWS = [
             "inventory_adjustment_groups": 1,
             "inventory_changes": 4,
             "reverse_dispositions": 2,
+        },
+    ),
+    Row(
+        "refundCreate",
+        mutation(
+            "refundCreate",
+            "$input: RefundInput!",
+            "refund { id totalRefunded { amount } } order { displayFinancialStatus }",
+        ),
+        a_paid_line_to_refund,
+        {
+            "events": 4,
+            "inventory_adjustment_groups": 1,
+            "inventory_changes": 2,
+            "order_transactions": 1,
+            "refunds": 1,
+            "refund_lines": 1,
         },
     ),
 ]
