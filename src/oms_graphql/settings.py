@@ -50,6 +50,7 @@ class Settings:
     cost_bucket_size: int = 2_000
     cost_restore_rate: float = 100.0
     statement_timeout_ms: int = 30_000
+    exchanges_fulfill_at_once: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -70,5 +70,7 @@ class EventType(enum.StrEnum):
     RETURN_CANCELLED = "return.cancelled"
     RETURN_CLOSED = "return.closed"
     RETURN_REOPENED = "return.reopened"
+    RETURN_EXCHANGED = "return.exchanged"
+    REFUND_CREATED = "refund.created"
     REVERSE_DELIVERY_CREATED = "reverse_delivery.created"
     REVERSE_FULFILLMENT_ORDER_DISPOSED = "reverse_fulfillment_order.disposed"

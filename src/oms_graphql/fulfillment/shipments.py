@@ -447,6 +447,17 @@ async def cancel_fulfillment(
             session, [line.order_line_id for line in shipped]
         )
     }
+    undone: dict[int, int] = {}
+    for line in shipped:
+        undone[line.order_line_id] = undone.get(line.order_line_id, 0) + line.quantity
+    if any(
+        order_lines[pk].fulfilled_quantity - units < order_lines[pk].refunded_quantity
+        for pk, units in undone.items()
+    ):
+        # Refunded shipped units stay shipped: the buyer kept them, or they came back.
+        raise DomainError.single(
+            "INVALID_STATE", "units of this shipment were refunded; it can't be undone", ("id",)
+        )
     fulfillment_orders = await orders.get_fulfillment_orders(
         session, sorted({line.fulfillment_order_id for line in fo_lines.values()}), for_update=True
     )

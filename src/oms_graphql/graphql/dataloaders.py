@@ -22,6 +22,7 @@ from oms_graphql.inventory import transfer_repository as transfers
 from oms_graphql.inventory.repository import LevelState
 from oms_graphql.locations import repository as locations
 from oms_graphql.orders import repository as orders
+from oms_graphql.returns import refund_repository as refunds
 from oms_graphql.returns import repository as returns
 from oms_graphql.taxes import repository as taxes
 
@@ -365,3 +366,31 @@ class Loaders:
     @cached_property
     def reverse_delivery(self) -> DataLoader[int, models.ReverseDelivery | None]:
         return self._by_id(returns.deliveries_by_id)
+
+    @cached_property
+    def refund(self) -> DataLoader[int, models.Refund | None]:
+        return self._by_id(refunds.refunds_by_id)
+
+    @cached_property
+    def refunds_of_order(self) -> DataLoader[int, list[models.Refund]]:
+        return self._grouped(refunds.refunds_of_orders, lambda row: row.order_id)
+
+    @cached_property
+    def refunds_of_return(self) -> DataLoader[int, list[models.Refund]]:
+        return self._grouped(refunds.refunds_of_returns, lambda row: row.return_id or 0)
+
+    @cached_property
+    def refund_lines(self) -> DataLoader[int, list[models.RefundLine]]:
+        return self._grouped(refunds.lines_of, lambda row: row.refund_id)
+
+    @cached_property
+    def refund_transactions(self) -> DataLoader[int, list[models.OrderTransaction]]:
+        return self._grouped(refunds.transactions_of, lambda row: row.refund_id or 0)
+
+    @cached_property
+    def exchange_line(self) -> DataLoader[int, models.ExchangeLine | None]:
+        return self._by_id(returns.exchange_lines_by_id)
+
+    @cached_property
+    def first_exchange_lines(self) -> DataLoader[tuple[int, int], list[models.ExchangeLine]]:
+        return self._first_pages_of(returns.first_exchange_lines, lambda row: row.return_id)

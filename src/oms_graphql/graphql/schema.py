@@ -63,7 +63,9 @@ from oms_graphql.graphql.orders.types import (
 )
 from oms_graphql.graphql.returns.mutations import ReturnMutations
 from oms_graphql.graphql.returns.queries import ReturnQueries
+from oms_graphql.graphql.returns.refunds import Refund, RefundMutations, RefundQueries
 from oms_graphql.graphql.returns.types import (
+    ExchangeLineItem,
     Return,
     ReturnLineItem,
     ReverseDelivery,
@@ -88,6 +90,7 @@ Query = merge_types(
         RoutingQueries,
         FulfillmentQueries,
         ReturnQueries,
+        RefundQueries,
         TaxQueries,
     ),
 )
@@ -104,6 +107,7 @@ Mutation = merge_types(
         RoutingMutations,
         FulfillmentMutations,
         ReturnMutations,
+        RefundMutations,
         TaxMutations,
     ),
 )
@@ -151,6 +155,8 @@ def create_schema() -> OmsSchema:
             ReverseFulfillmentOrder,
             ReverseFulfillmentOrderLineItem,
             ReverseDelivery,
+            Refund,
+            ExchangeLineItem,
             TaxRate,
         ],
         extensions=[

@@ -178,6 +178,7 @@ class OrderLine(Base):
     __table_args__ = (
         CheckConstraint("current_quantity <= quantity", name="current_within_ordered"),
         CheckConstraint("fulfilled_quantity <= current_quantity", name="fulfilled_within_current"),
+        CheckConstraint("refunded_quantity <= current_quantity", name="refunded_within_current"),
         {"sqlite_autoincrement": True},
     )
 
@@ -190,9 +191,14 @@ class OrderLine(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     current_quantity: Mapped[int] = mapped_column(Integer)
     fulfilled_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    refunded_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Fulfilled units refunded (RETURN, or NO_RESTOCK kept by the buyer): still counted in
+    ``current_quantity`` and ``fulfilled_quantity`` (they shipped), no longer billed. Units
+    refunded before they shipped (CANCEL) leave ``current_quantity`` instead."""
     original_unit_price: Mapped[Decimal] = mapped_column(MoneyAmount)
     total_discount: Mapped[Decimal] = mapped_column(MoneyAmount)
     discounted_total: Mapped[Decimal] = mapped_column(MoneyAmount)
+    """What the units still billed (``current_quantity - refunded_quantity``) cost."""
     tax_amount: Mapped[Decimal] = mapped_column(MoneyAmount)
     tax_rate: Mapped[Decimal] = mapped_column(RateValue)
     """The rate applied when the order was placed (a copy: later rate changes don't apply)."""
@@ -257,6 +263,8 @@ class OrderTransaction(Base):
     amount: Mapped[Decimal] = mapped_column(MoneyAmount)
     currency_code: Mapped[str] = mapped_column(String(3))
     actor: Mapped[str | None] = mapped_column(String(255))
+    refund_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("refunds.id"), index=True)
+    """The refund a REFUND transaction belongs to (NULL for refunds made by a cancel)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

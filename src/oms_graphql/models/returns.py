@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from oms_graphql.db import Base, IdType, UTCDateTime, string_enum, utcnow
+from oms_graphql.db import Base, IdType, MoneyAmount, UTCDateTime, string_enum, utcnow
 
 
 class ReturnStatus(enum.StrEnum):
@@ -87,6 +88,9 @@ class ReturnLine(Base):
     )
     order_line_id: Mapped[int] = mapped_column(IdType, ForeignKey("order_lines.id"))
     quantity: Mapped[int] = mapped_column(Integer)
+    refunded_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Disposed units of this line that a refund (type RETURN) or an exchange took out of
+    the order's total: they can't be refunded again."""
     return_reason: Mapped[ReturnReason] = mapped_column(string_enum(ReturnReason))
     customer_note: Mapped[str | None] = mapped_column(String(1000))
 
@@ -169,3 +173,65 @@ class ReverseDeliveryLine(Base):
     )
     line_id: Mapped[int] = mapped_column(IdType, ForeignKey("reverse_fulfillment_order_lines.id"))
     quantity: Mapped[int] = mapped_column(Integer)
+
+
+class RestockType(enum.StrEnum):
+    NO_RESTOCK = "NO_RESTOCK"
+    CANCEL = "CANCEL"
+    RETURN = "RETURN"
+
+
+class Refund(Base):
+    """Money given back for an order, and the units and shipping it takes out of the
+    order's total."""
+
+    __tablename__ = "refunds"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    order_id: Mapped[int] = mapped_column(IdType, ForeignKey("orders.id"), index=True)
+    return_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("returns.id"), index=True)
+    """The return its RETURN units came back on (the first one, when several)."""
+    note: Mapped[str | None] = mapped_column(String(1000))
+    shipping_amount: Mapped[Decimal] = mapped_column(MoneyAmount)
+    shipping_tax: Mapped[Decimal] = mapped_column(MoneyAmount)
+    total_refunded: Mapped[Decimal] = mapped_column(MoneyAmount)
+    currency_code: Mapped[str] = mapped_column(String(3))
+    actor: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class RefundLine(Base):
+    """Units of one order line a refund took out of the order, what they were worth and
+    what happened to their stock."""
+
+    __tablename__ = "refund_lines"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    refund_id: Mapped[int] = mapped_column(IdType, ForeignKey("refunds.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(IdType, ForeignKey("order_lines.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    restock_type: Mapped[RestockType] = mapped_column(string_enum(RestockType))
+    location_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("locations.id"))
+    subtotal: Mapped[Decimal] = mapped_column(MoneyAmount)
+    total_tax: Mapped[Decimal] = mapped_column(MoneyAmount)
+
+
+class ExchangeLine(Base):
+    """Units of an item the buyer gets in exchange for a return; ``order_line_id`` is the
+    order line it became once placed."""
+
+    __tablename__ = "exchange_lines"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    return_id: Mapped[int] = mapped_column(IdType, ForeignKey("returns.id"), index=True)
+    item_id: Mapped[int] = mapped_column(IdType, ForeignKey("inventory_items.id"))
+    sku: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(MoneyAmount)
+    currency_code: Mapped[str] = mapped_column(String(3))
+    order_line_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("order_lines.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

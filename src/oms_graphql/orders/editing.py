@@ -288,13 +288,14 @@ async def begin(
             sku=line.sku,
             title=line.title,
             unit_price=line.original_unit_price,
-            original_quantity=line.current_quantity,
-            fulfilled_quantity=line.fulfilled_quantity,
-            quantity=line.current_quantity,
+            # Refunded units are no longer billed: the edit sees the units still billed.
+            original_quantity=line.current_quantity - line.refunded_quantity,
+            fulfilled_quantity=line.fulfilled_quantity - line.refunded_quantity,
+            quantity=line.current_quantity - line.refunded_quantity,
             restock=True,
         )
         for line in await orders.lines_of(session, [order.id])
-        if line.current_quantity > 0
+        if line.current_quantity - line.refunded_quantity > 0
     )
     await session.flush()
     return await view(session, edit, order)
@@ -538,14 +539,15 @@ async def commit(
         if line.order_line_id is None:
             continue
         ordered = current[line.order_line_id]
-        if line.quantity < ordered.fulfilled_quantity:
+        billed = ordered.current_quantity - ordered.refunded_quantity
+        if line.quantity < ordered.fulfilled_quantity - ordered.refunded_quantity:
             raise DomainError.single(
                 "QUANTITY_BELOW_FULFILLED",
-                f"{ordered.fulfilled_quantity} units of {ordered.title} are fulfilled now: "
-                "the quantity can't go below that",
+                f"{ordered.fulfilled_quantity - ordered.refunded_quantity} units of "
+                f"{ordered.title} are fulfilled now: the quantity can't go below that",
                 ("id",),
             )
-        changes.append(_Change(ordered, line, ordered.current_quantity, line.quantity))
+        changes.append(_Change(ordered, line, billed, line.quantity))
     added = [line for line in staged if line.order_line_id is None and line.quantity > 0]
     discounted = [line for line in staged if line.discount_value_type is not None]
     if not added and not discounted and all(c.before == c.after for c in changes):
@@ -581,11 +583,11 @@ async def commit(
         change.staged.order_line_id = change.line.id
     growing = [c for c in changes if c.after > c.before]
     for change in changes:
-        change.line.current_quantity = change.after
-        change.line.quantity = max(change.line.quantity, change.after)
+        change.line.current_quantity = change.after + change.line.refunded_quantity
+        change.line.quantity = max(change.line.quantity, change.line.current_quantity)
     await session.flush()
     if growing:
-        await _place(session, order, growing)
+        await place(session, order, [(c.line, c.after - c.before) for c in growing])
 
     # The order priced again as a whole, with the edit's line discounts.
     pricing = await _pricing(session, order, staged)
@@ -661,11 +663,34 @@ def _amount(order: Order, amount: Decimal) -> str:
 
 
 async def _take_off(session: AsyncSession, order: Order, shrinking: Sequence[_Change]) -> None:
+    await take_off(
+        session,
+        order,
+        [Removal(c.line, c.before - c.after, restock=c.staged.restock) for c in shrinking],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """Unfulfilled units of one line leaving the order (an edit, a refund of type CANCEL
+    or NO_RESTOCK); with ``location_id``, only the work at that location gives them up."""
+
+    line: OrderLine
+    units: int
+    restock: bool
+    location_id: int | None = None
+
+
+async def take_off(
+    session: AsyncSession, order: Order, removals: Sequence[Removal]
+) -> dict[int, int]:
     """Units taken off lines leave the work not yet fulfilled: units assigned nowhere
     first, then the open fulfillment orders' (newest first); their committed stock goes
-    back to available with ``restock``, else it is written off ``on_hand`` too."""
-    if not shrinking:
-        return
+    back to available with ``restock``, else it is written off ``on_hand`` too. The
+    caller lowers the lines' ``current_quantity``. Returns, per line, the location the
+    first units came off."""
+    if not removals:
+        return {}
     work_orders = {fo.id: fo for fo in await orders.fulfillment_orders_of(session, [order.id])}
     fo_lines = await orders.fulfillment_order_lines_of(session, list(work_orders))
     open_lines = sorted(
@@ -684,12 +709,26 @@ async def _take_off(session: AsyncSession, order: Order, shrinking: Sequence[_Ch
     restocked: list[StockChange] = []
     lost: list[StockChange] = []
     touched: set[int] = set()
-    for change in shrinking:
-        units = change.before - change.after
+    came_off: dict[int, int] = {}
+    for change in removals:
+        units = change.units
         mine = [line for line in open_lines if line.order_line_id == change.line.id]
         unfulfilled = change.line.current_quantity - change.line.fulfilled_quantity
         assigned = sum(line.remaining_quantity for line in mine)
         units -= min(units, max(unfulfilled - assigned, 0))
+        if change.location_id is not None:
+            mine = [
+                line
+                for line in mine
+                if work_orders[line.fulfillment_order_id].location_id == change.location_id
+            ]
+            if sum(line.remaining_quantity for line in mine) < units:
+                raise DomainError.single(
+                    "INSUFFICIENT_QUANTITY",
+                    f"fewer than {units} unfulfilled units of {change.line.title} are "
+                    "assigned to that location",
+                    ("locationId",),
+                )
         for line in mine:
             if units == 0:
                 break
@@ -706,9 +745,10 @@ async def _take_off(session: AsyncSession, order: Order, shrinking: Sequence[_Ch
             line.remaining_quantity -= taken
             line.total_quantity -= taken
             touched.add(work_order.id)
+            came_off.setdefault(change.line.id, work_order.location_id)
             if line.level_id is None:
                 continue
-            if change.staged.restock:
+            if change.restock:
                 restocked.append(StockChange(line.level_id, {"committed": -taken}))
             else:
                 on_hand = levels[line.level_id].quantities["on_hand"] - written_off.get(
@@ -740,25 +780,29 @@ async def _take_off(session: AsyncSession, order: Order, shrinking: Sequence[_Ch
             work_order.held_from = None
             await fulfillment_repository.release_holds(session, work_order.id, now)
         work.touch(work_order, now)
+    return came_off
 
 
-async def _place(session: AsyncSession, order: Order, growing: Sequence[_Change]) -> None:
-    """Route the added units, commit their stock and put them in an open, unsubmitted
-    fulfillment order at each chosen location (a new one where there is none)."""
+async def place(
+    session: AsyncSession, order: Order, growing: Sequence[tuple[OrderLine, int]]
+) -> None:
+    """Route the added units (line, units added), commit their stock and put them in an
+    open, unsubmitted fulfillment order at each chosen location (a new one where there is
+    none). The lines' ``current_quantity`` already counts the units."""
     channel = await orders.channel_of(session, order)
     pickup = (
         await locations.get(session, order.pickup_location_id)
         if order.pickup_location_id is not None
         else None
     )
-    skus = [c.line.sku for c in growing if c.line.sku is not None]
+    skus = [line.sku for line, _ in growing if line.sku is not None]
     items = {item.id: item for item in (await inventory.items_by_sku(session, skus)).values()}
     try:
         placed = await placement.route_and_commit(
             session,
             order=order,
-            lines=[c.line for c in growing],
-            quantities=[c.after - c.before for c in growing],
+            lines=[line for line, _ in growing],
+            quantities=[units for _, units in growing],
             items=items,
             channel=channel,
             pickup=pickup,
@@ -768,7 +812,7 @@ async def _place(session: AsyncSession, order: Order, growing: Sequence[_Change]
             [
                 Problem(
                     p.code,
-                    f"{growing[int(p.field[2])].line.title}: {p.message}"
+                    f"{growing[int(p.field[2])][0].title}: {p.message}"
                     if len(p.field) > 2 and p.field[2].isdigit()
                     else p.message,
                     ("id",),
@@ -801,14 +845,13 @@ async def _place(session: AsyncSession, order: Order, growing: Sequence[_Change]
         else:
             work.touch(target, now)
         for index in assignment.line_indexes:
-            change, level_id = growing[index], placed.levels.get(index)
-            units = change.after - change.before
+            (ordered, units), level_id = growing[index], placed.levels.get(index)
             existing = next(
                 (
                     line
                     for line in fo_lines
                     if line.fulfillment_order_id == target.id
-                    and line.order_line_id == change.line.id
+                    and line.order_line_id == ordered.id
                     and line.level_id == level_id
                 ),
                 None,
@@ -819,7 +862,7 @@ async def _place(session: AsyncSession, order: Order, growing: Sequence[_Change]
             else:
                 fo_line = FulfillmentOrderLine(
                     fulfillment_order_id=target.id,
-                    order_line_id=change.line.id,
+                    order_line_id=ordered.id,
                     level_id=level_id,
                     total_quantity=units,
                     remaining_quantity=units,
@@ -839,7 +882,7 @@ async def _announce_new_work(
     work_order: FulfillmentOrder,
     channel: str,
     indexes: Sequence[int],
-    growing: Sequence[_Change],
+    growing: Sequence[tuple[OrderLine, int]],
 ) -> None:
     await record_event(
         session,
@@ -848,10 +891,7 @@ async def _announce_new_work(
         {
             "orderId": encode_gid("Order", order.id),
             "locationId": encode_gid("Location", work_order.location_id),
-            "lineItems": [
-                {"sku": growing[i].line.sku, "quantity": growing[i].after - growing[i].before}
-                for i in indexes
-            ],
+            "lineItems": [{"sku": growing[i][0].sku, "quantity": growing[i][1]} for i in indexes],
         },
         channel=channel,
     )

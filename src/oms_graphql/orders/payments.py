@@ -49,10 +49,12 @@ async def record(
     amount: Decimal,
     *,
     parent_id: int | None = None,
+    refund_id: int | None = None,
 ) -> OrderTransaction:
     transaction = OrderTransaction(
         order_id=order.id,
         parent_id=parent_id,
+        refund_id=refund_id,
         kind=kind,
         status=TransactionStatus.SUCCESS,
         gateway=MANUAL_GATEWAY,
@@ -168,6 +170,18 @@ async def mark_as_paid(session: AsyncSession, order: Order) -> OrderTransaction:
     transaction = await record(session, order, TransactionKind.SALE, owed)
     await settle(session, order)
     return transaction
+
+
+def refundable_by_parent(transactions: Sequence[OrderTransaction]) -> dict[int, Decimal]:
+    """Captures and sales (by id, oldest first) with what is left to refund on each."""
+    done = [t for t in transactions if t.status == TransactionStatus.SUCCESS]
+    left = {
+        t.id: t.amount for t in done if t.kind in (TransactionKind.CAPTURE, TransactionKind.SALE)
+    }
+    for t in done:
+        if t.kind == TransactionKind.REFUND and t.parent_id in left:
+            left[t.parent_id] -= t.amount
+    return left
 
 
 async def refund_everything(session: AsyncSession, order: Order) -> None:

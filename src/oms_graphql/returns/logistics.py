@@ -31,7 +31,7 @@ from oms_graphql.models import (
 )
 from oms_graphql.orders import repository as orders
 from oms_graphql.orders import service as order_service
-from oms_graphql.returns import repository
+from oms_graphql.returns import exchanges, repository
 from oms_graphql.returns.common import announce, touch
 from oms_graphql.returns.state import Action, check
 
@@ -232,9 +232,14 @@ def _input_problems(
 
 
 async def dispose(
-    session: AsyncSession, *, given: Sequence[Disposal], channels: frozenset[str] | None
+    session: AsyncSession,
+    *,
+    given: Sequence[Disposal],
+    channels: frozenset[str] | None,
+    exchanges_at_once: bool = False,
 ) -> list[ReverseFulfillmentOrderLine]:
-    """Receive returned units: each disposition says what became of them and where."""
+    """Receive returned units: each disposition says what became of them and where; a
+    return received in full gets its exchange placed and settled."""
     field = ("dispositionInputs",)
     if not given:
         raise DomainError.single("BLANK", "name at least one disposition", field)
@@ -276,7 +281,17 @@ async def dispose(
     if problems:
         raise DomainError(problems)
     await _move_stock(session, given, lines, works)
-    return await _record(session, given, lines, works, returns)
+    result = await _record(session, given, lines, works, returns)
+    by_order: dict[int, list[Return]] = defaultdict(list)
+    orders_of: dict[int, Order] = {}
+    for order, row in returns.values():
+        by_order[order.id].append(row)
+        orders_of[order.id] = order
+    for order_id in sorted(by_order):
+        await exchanges.advance(
+            session, orders_of[order_id], by_order[order_id], at_once=exchanges_at_once
+        )
+    return result
 
 
 async def _move_stock(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oms_graphql.errors import BadUserInput
 from oms_graphql.listing import Listing
 from oms_graphql.models import (
+    ExchangeLine,
     Fulfillment,
     FulfillmentLine,
     FulfillmentState,
@@ -324,3 +325,52 @@ async def delivery_lines_of(
         .order_by(ReverseDeliveryLine.id)
     )
     return list((await session.scalars(statement)).all())
+
+
+# --- exchanges ---------------------------------------------------------------------------
+
+EXCHANGE_POSITION = SortKey("ID", ExchangeLine.id)
+
+
+async def exchange_lines_of(session: AsyncSession, return_ids: Sequence[int]) -> list[ExchangeLine]:
+    if not return_ids:
+        return []
+    statement = (
+        select(ExchangeLine)
+        .where(ExchangeLine.return_id.in_(set(return_ids)))
+        .order_by(ExchangeLine.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def exchange_lines_by_id(session: AsyncSession, ids: Sequence[int]) -> list[ExchangeLine]:
+    if not ids:
+        return []
+    return list(
+        (await session.scalars(select(ExchangeLine).where(ExchangeLine.id.in_(set(ids))))).all()
+    )
+
+
+async def first_exchange_lines(
+    session: AsyncSession, return_ids: Sequence[int], size: int
+) -> list[ExchangeLine]:
+    return await first_per_parent(
+        session,
+        ExchangeLine,
+        parent=ExchangeLine.return_id,
+        parents=return_ids,
+        order=ExchangeLine.id,
+        size=size,
+    )
+
+
+async def exchange_lines_page(
+    session: AsyncSession, return_id: int, request: PageRequest
+) -> Page[ExchangeLine]:
+    return await fetch_page(
+        session,
+        select(ExchangeLine).where(ExchangeLine.return_id == return_id),
+        sort=EXCHANGE_POSITION,
+        id_column=ExchangeLine.id,
+        request=request,
+    )

@@ -30,7 +30,7 @@ from oms_graphql.models import (
     ReverseFulfillmentOrderStatus,
 )
 from oms_graphql.orders import service as order_service
-from oms_graphql.returns import repository
+from oms_graphql.returns import exchanges, repository
 from oms_graphql.returns.common import NOTE_MAX, announce, locked, touch
 from oms_graphql.returns.state import Action, check
 
@@ -49,6 +49,7 @@ class LineToReturn:
 class NewReturn:
     order_id: int
     lines: Sequence[LineToReturn]
+    exchange_lines: Sequence[exchanges.ItemToExchange] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +210,17 @@ async def request_return(
         path=(root, "orderId"),
     )
     lines = await _checked_lines(session, order, given, root)
+    exchanged = await exchanges.check(session, order, given.exchange_lines, root)
     row = await _add(session, order, lines, ReturnStatus.REQUESTED)
-    await announce(session, EventType.RETURN_REQUESTED, order, row, _lines_data(lines))
+    exchanges.add(session, row, exchanged)
+    await session.flush()
+    await announce(
+        session,
+        EventType.RETURN_REQUESTED,
+        order,
+        row,
+        {**_lines_data(lines), **exchanges.data(exchanged)},
+    )
     return row
 
 
@@ -220,14 +230,25 @@ async def create_return(
     given: NewReturn,
     channels: frozenset[str] | None,
     root: str = "returnInput",
+    exchanges_at_once: bool = False,
 ) -> Return:
     """Staff open a return at once, with its reverse fulfillment order."""
     order = await order_service.locked(
         session, given.order_id, channels=channels, path=(root, "orderId")
     )
     lines = await _checked_lines(session, order, given, root)
+    exchanged = await exchanges.check(session, order, given.exchange_lines, root)
     row = await _add(session, order, lines, ReturnStatus.OPEN)
-    await announce(session, EventType.RETURN_OPENED, order, row, _lines_data(lines))
+    exchanges.add(session, row, exchanged)
+    await session.flush()
+    await announce(
+        session,
+        EventType.RETURN_OPENED,
+        order,
+        row,
+        {**_lines_data(lines), **exchanges.data(exchanged)},
+    )
+    await exchanges.advance(session, order, [row], at_once=exchanges_at_once)
     return row
 
 
@@ -237,6 +258,7 @@ async def approve(
     *,
     channels: frozenset[str] | None,
     expected_version: int | None = None,
+    exchanges_at_once: bool = False,
 ) -> Return:
     order, row = await locked(
         session,
@@ -250,6 +272,7 @@ async def approve(
     touch(row)
     await _open_reverse_work(session, row)
     await announce(session, EventType.RETURN_APPROVED, order, row)
+    await exchanges.advance(session, order, [row], at_once=exchanges_at_once)
     return row
 
 

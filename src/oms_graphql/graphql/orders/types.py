@@ -44,11 +44,13 @@ from oms_graphql.paging import PageRequest
 
 if TYPE_CHECKING:
     from oms_graphql.graphql.fulfillment.shipments import Fulfillment, FulfillmentHold
+    from oms_graphql.graphql.returns.refunds import Refund
     from oms_graphql.graphql.returns.types import Return
 
 _SHIPMENTS = "oms_graphql.graphql.fulfillment.shipments"
 """Fulfillment types refer back to orders: they are imported lazily, where used."""
 _RETURNS = "oms_graphql.graphql.returns.types"
+_REFUNDS = "oms_graphql.graphql.returns.refunds"
 
 R = TypeVar("R")
 N = TypeVar("N")
@@ -105,7 +107,7 @@ class LineItem(Node):
     title: str = strawberry.field(description="The item's title when it was ordered.")
     quantity: int = strawberry.field(description="Units ordered originally.")
     current_quantity: int = strawberry.field(
-        description="Units still ordered (after cancellations)."
+        description="Units still ordered: less those edited off, cancelled or refunded."
     )
     fulfilled_quantity: int = strawberry.field(description="Units shipped or picked up.")
 
@@ -113,9 +115,11 @@ class LineItem(Node):
     def unfulfilled_quantity(self) -> int:
         return self.row.current_quantity - self.row.fulfilled_quantity
 
-    @strawberry.field(description="Units that can still be refunded.")
+    @strawberry.field(
+        description="Units that can still be refunded: shipped or not, not refunded yet."
+    )
     def refundable_quantity(self) -> int:
-        return self.row.current_quantity
+        return self.row.current_quantity - self.row.refunded_quantity
 
     @strawberry.field(description="Price of one unit before discounts.")
     def original_unit_price(self) -> MoneyV2:
@@ -186,7 +190,7 @@ class LineItem(Node):
             sku=row.sku,
             title=row.title,
             quantity=row.quantity,
-            current_quantity=row.current_quantity,
+            current_quantity=row.current_quantity - row.refunded_quantity,
             fulfilled_quantity=row.fulfilled_quantity,
         )
 
@@ -524,6 +528,13 @@ class Order(Node):
             fetch=lambda session, request: returns.returns_page(session, pk, request),
             convert=Return.from_model,
         )
+
+    @strawberry.field(description="Its refunds, oldest first.")
+    async def refunds(self, info: Info) -> list[Annotated[Refund, strawberry.lazy(_REFUNDS)]]:
+        from oms_graphql.graphql.returns.refunds import Refund
+
+        rows = await info.context.loaders.refunds_of_order.load(self.row.id)
+        return [Refund.from_model(row) for row in rows]
 
     @strawberry.field(
         description="Where routing last sent the order's lines and why (at placement, or the "

@@ -10,7 +10,7 @@ from oms_graphql.graphql.returns.enums import (
     ReverseFulfillmentOrderDispositionType,
 )
 from oms_graphql.ids import decode_gid
-from oms_graphql.returns import logistics, service
+from oms_graphql.returns import exchanges, logistics, service
 
 
 @strawberry.input(description="Units of one shipped line to send back.")
@@ -25,10 +25,23 @@ class ReturnLineItemInput:
     )
 
 
+@strawberry.input(description="Units of an item the buyer gets in exchange.")
+class ExchangeLineItemInput:
+    sku: str = strawberry.field(description="The item's SKU (priced in the order's currency).")
+    quantity: int = strawberry.field(description="How many units (1 or more).")
+
+
 @strawberry.input(description="A return of some shipped units of one order.")
 class ReturnInput:
     order_id: strawberry.ID = strawberry.field(description="The order.")
     return_line_items: list[ReturnLineItemInput] = strawberry.field(description="What comes back.")
+    exchange_line_items: list[ExchangeLineItemInput] | None = strawberry.field(
+        default=None,
+        description=(
+            "Items to send instead, at their catalog price (at most 250 lines): they become "
+            "order lines once every returned unit was received."
+        ),
+    )
 
     def to_service(self) -> service.NewReturn:
         return service.NewReturn(
@@ -41,6 +54,10 @@ class ReturnInput:
                     line.customer_note,
                 )
                 for line in self.return_line_items
+            ],
+            exchange_lines=[
+                exchanges.ItemToExchange(line.sku, line.quantity)
+                for line in self.exchange_line_items or []
             ],
         )
 

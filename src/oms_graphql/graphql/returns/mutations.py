@@ -124,6 +124,11 @@ async def _change_return(
     return payload(return_=Return.from_model(outcome), user_errors=[])
 
 
+def _at_once(info: Info) -> bool:
+    """OMS_EXCHANGES_FULFILL_AT_ONCE: exchange lines are placed when the return opens."""
+    return info.context.runtime.settings.exchanges_fulfill_at_once
+
+
 def _return_id(raw: str) -> int:
     return decode_gid(raw, expected="Return").pk
 
@@ -223,7 +228,10 @@ class ReturnMutations:
             {"returnInput": return_input},
             idempotency_key,
             lambda session: service.create_return(
-                session, given=given, channels=info.context.principal.channels
+                session,
+                given=given,
+                channels=info.context.principal.channels,
+                exchanges_at_once=_at_once(info),
             ),
         )
 
@@ -250,6 +258,7 @@ class ReturnMutations:
                 pk,
                 channels=info.context.principal.channels,
                 expected_version=expected_version,
+                exchanges_at_once=_at_once(info),
             ),
         )
 
@@ -400,7 +409,10 @@ class ReturnMutations:
             arguments={"dispositionInputs": disposition_inputs},
             idempotency_key=idempotency_key,
             action=lambda session: logistics.dispose(
-                session, given=given, channels=info.context.principal.channels
+                session,
+                given=given,
+                channels=info.context.principal.channels,
+                exchanges_at_once=_at_once(info),
             ),
             remember=lambda rows: [row.id for row in rows],
             recall=_recall_lines,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -12,8 +13,9 @@ from oms_graphql import models
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.fulfillment.shipments import FulfillmentLineItem
 from oms_graphql.graphql.locations.types import Location
+from oms_graphql.graphql.money import MoneyV2
 from oms_graphql.graphql.node import Node, register_node
-from oms_graphql.graphql.orders.types import Order, visible_orders
+from oms_graphql.graphql.orders.types import LineItem, Order, visible_orders
 from oms_graphql.graphql.pagination import After, Connection, First, nested_connection
 from oms_graphql.graphql.returns.enums import (
     ReturnDeclineReason,
@@ -24,6 +26,9 @@ from oms_graphql.graphql.returns.enums import (
 )
 from oms_graphql.ids import encode_gid
 from oms_graphql.returns import repository
+
+if TYPE_CHECKING:
+    from oms_graphql.graphql.returns.refunds import Refund
 
 
 async def _fulfillment_line(info: Info, pk: int) -> FulfillmentLineItem:
@@ -219,6 +224,36 @@ class ReverseFulfillmentOrder(Node):
         )
 
 
+@strawberry.type(description="Units of an item the buyer gets in exchange for a return.")
+class ExchangeLineItem(Node):
+    row: strawberry.Private[models.ExchangeLine]
+    sku: str = strawberry.field(description="The item's SKU.")
+    title: str = strawberry.field(description="The item's title.")
+    quantity: int = strawberry.field(description="How many units.")
+    price: MoneyV2 = strawberry.field(description="The price of one unit.")
+
+    @strawberry.field(
+        description="The order line it became; null until every returned unit was received "
+        "(or the return opened, with OMS_EXCHANGES_FULFILL_AT_ONCE)."
+    )
+    async def line_item(self, info: Info) -> LineItem | None:
+        if self.row.order_line_id is None:
+            return None
+        row = await info.context.loaders.order_line.load(self.row.order_line_id)
+        return LineItem.of(row, self.row.currency_code) if row else None
+
+    @classmethod
+    def from_model(cls, row: models.ExchangeLine) -> ExchangeLineItem:
+        return cls(
+            id=strawberry.ID(encode_gid("ExchangeLineItem", row.id)),
+            row=row,
+            sku=row.sku,
+            title=row.title,
+            quantity=row.quantity,
+            price=MoneyV2.exact(row.unit_price, row.currency_code),
+        )
+
+
 @strawberry.type(description="Goods of one order coming back.")
 class Return(Node):
     row: strawberry.Private[models.Return]
@@ -272,6 +307,31 @@ class Return(Node):
             ),
             convert=ReverseFulfillmentOrder.from_model,
         )
+
+    @strawberry.field(description="Items the buyer gets in exchange, a page at a time.")
+    async def exchange_line_items(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[ExchangeLineItem]:
+        pk = self.row.id
+        return await nested_connection(
+            info,
+            parent_id=pk,
+            first=first,
+            after=after,
+            first_pages=info.context.loaders.first_exchange_lines,
+            sort=repository.EXCHANGE_POSITION,
+            fetch=lambda session, request: repository.exchange_lines_page(session, pk, request),
+            convert=ExchangeLineItem.from_model,
+        )
+
+    @strawberry.field(description="Refunds of units that came back on it, oldest first.")
+    async def refunds(
+        self, info: Info
+    ) -> list[Annotated[Refund, strawberry.lazy("oms_graphql.graphql.returns.refunds")]]:
+        from oms_graphql.graphql.returns.refunds import Refund
+
+        rows = await info.context.loaders.refunds_of_return.load(self.row.id)
+        return [Refund.from_model(row) for row in rows]
 
     @classmethod
     def from_model(cls, row: models.Return) -> Return:
@@ -351,3 +411,15 @@ async def _load_deliveries(info: Info, ids: Sequence[int]) -> list[ReverseDelive
 
 
 register_node("ReverseDelivery", read_scope="read_returns", load=_load_deliveries)
+
+
+async def _load_exchange_lines(info: Info, ids: Sequence[int]) -> list[ExchangeLineItem | None]:
+    rows = await info.context.loaders.exchange_line.load_many(list(ids))
+    visible = await _load_returns(info, [row.return_id if row else 0 for row in rows])
+    return [
+        ExchangeLineItem.from_model(row) if row and parent else None
+        for row, parent in zip(rows, visible, strict=True)
+    ]
+
+
+register_node("ExchangeLineItem", read_scope="read_returns", load=_load_exchange_lines)

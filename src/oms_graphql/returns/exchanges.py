@@ -1,0 +1,255 @@
+"""Exchanges: items a return gives the buyer instead of (or besides) money.
+
+Exchange lines are checked and stored with the return (at the item's catalog price). Once
+every returned unit of the return was disposed (or when the return opens, with
+``OMS_EXCHANGES_FULFILL_AT_ONCE``), they become order lines, routed and committed through
+the placement code edits use. Once every returned unit was disposed, the returned units
+leave the order's total as refund lines of type RETURN do (counted on the return lines, so
+they can't be refunded as well). What is left shows as ``totalOutstanding``: positive, a
+balance to collect; negative, a refund owed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oms_graphql.currencies import MINOR_UNITS
+from oms_graphql.errors import DomainError, Problem
+from oms_graphql.events import EventType
+from oms_graphql.fulfillment import work
+from oms_graphql.ids import encode_gid
+from oms_graphql.inventory import repository as inventory
+from oms_graphql.inventory.items import QUANTITY_MAX
+from oms_graphql.models import (
+    ExchangeLine,
+    InventoryItem,
+    Order,
+    OrderLine,
+    Return,
+    ReturnStatus,
+)
+from oms_graphql.orders import payments
+from oms_graphql.orders import repository as orders
+from oms_graphql.orders.editing import place
+from oms_graphql.orders.events import Statuses
+from oms_graphql.orders.pricing import quantum, tax_of
+from oms_graphql.returns import refund_repository, repository
+from oms_graphql.returns.common import announce
+from oms_graphql.returns.refunds import share
+
+LINES_MAX = 250
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemToExchange:
+    sku: str
+    quantity: int
+
+
+async def check(
+    session: AsyncSession, order: Order, given: Sequence[ItemToExchange], root: str
+) -> list[tuple[ItemToExchange, InventoryItem]]:
+    """The items asked for, or ``DomainError``: an unknown SKU, a quantity below 1, an item
+    without a price in the order's currency, more than 250 lines."""
+    path = (root, "exchangeLineItems")
+    if len(given) > LINES_MAX:
+        raise DomainError.single("INVALID", f"at most {LINES_MAX} exchange lines", path)
+    items = await inventory.items_by_sku(session, sorted({line.sku for line in given}))
+    problems: list[Problem] = []
+    checked = []
+    for index, line in enumerate(given):
+        at = (*path, str(index))
+        item = items.get(line.sku)
+        if not 0 < line.quantity <= QUANTITY_MAX:
+            problems.append(
+                Problem(
+                    "INVALID_QUANTITY",
+                    f"quantity must be between 1 and {QUANTITY_MAX}",
+                    (*at, "quantity"),
+                )
+            )
+        if item is None:
+            problems.append(Problem("NOT_FOUND", f"no item has SKU {line.sku!r}", (*at, "sku")))
+        elif item.unit_price is None or item.currency_code != order.currency_code:
+            problems.append(
+                Problem(
+                    "INVALID",
+                    f"{line.sku} has no price in {order.currency_code}",
+                    (*at, "sku"),
+                )
+            )
+        elif not problems:
+            checked.append((line, item))
+    if problems:
+        raise DomainError(problems)
+    return checked
+
+
+def add(
+    session: AsyncSession, row: Return, checked: list[tuple[ItemToExchange, InventoryItem]]
+) -> None:
+    for given, item in checked:
+        assert item.unit_price is not None
+        assert item.sku is not None
+        session.add(
+            ExchangeLine(
+                return_id=row.id,
+                item_id=item.id,
+                sku=item.sku,
+                title=item.title,
+                quantity=given.quantity,
+                unit_price=item.unit_price,
+                currency_code=item.currency_code,
+            )
+        )
+
+
+def data(checked: list[tuple[ItemToExchange, InventoryItem]]) -> dict[str, object]:
+    if not checked:
+        return {}
+    return {
+        "exchangeLineItems": [
+            {"sku": given.sku, "quantity": given.quantity} for given, _ in checked
+        ]
+    }
+
+
+async def advance(
+    session: AsyncSession, order: Order, returns: Sequence[Return], *, at_once: bool
+) -> None:
+    """Place the exchange lines of these (OPEN) returns that are due, and take their
+    returned units out of the order once every one of them was received."""
+    rows = [row for row in returns if row.status is ReturnStatus.OPEN]
+    exchange = await repository.exchange_lines_of(session, [row.id for row in rows])
+    if not exchange:
+        return
+    before = Statuses.of(order)
+    received = {
+        entry.line.id: entry for entry in await refund_repository.received_lines(session, order.id)
+    }
+    return_lines = await repository.lines_of(session, [row.id for row in rows])
+    changed = False
+    minor = MINOR_UNITS[order.currency_code]
+    for row in rows:
+        mine = [line for line in exchange if line.return_id == row.id]
+        if not mine:
+            continue
+        lines = [line for line in return_lines if line.return_id == row.id]
+        all_in = all(
+            line.id in received and received[line.id].disposed >= line.quantity for line in lines
+        )
+        placed = [line for line in mine if line.order_line_id is None and (at_once or all_in)]
+        if placed:
+            await _place(session, order, placed)
+        taken: list[dict[str, object]] = []
+        if all_in:
+            taken = await _take_out_returned(session, order, [received[line.id] for line in lines])
+        if placed or taken:
+            changed = True
+            await payments.settle(session, order)
+            await announce(
+                session,
+                EventType.RETURN_EXCHANGED,
+                order,
+                row,
+                {
+                    "exchangeLineItems": [
+                        {
+                            "sku": line.sku,
+                            "quantity": line.quantity,
+                            "lineItemId": encode_gid("LineItem", line.order_line_id or 0),
+                        }
+                        for line in placed
+                    ],
+                    "returnedUnitsTakenOut": taken,
+                    "totalOutstanding": str(payments.outstanding(order).quantize(quantum(minor))),
+                    "currencyCode": order.currency_code,
+                },
+            )
+    if changed:
+        await work.refresh_order(session, order, before)
+
+
+async def _place(session: AsyncSession, order: Order, lines: Sequence[ExchangeLine]) -> None:
+    """New order lines at the exchange price, taxed at the order's rate, placed as an
+    edit places added units."""
+    current = await orders.lines_of(session, [order.id])
+    rate = next((line for line in current if line.tax_rate), None)
+    tax_rate = rate.tax_rate if rate else ZERO
+    minor = MINOR_UNITS[order.currency_code]
+    position = max((line.position for line in current), default=-1)
+    new: list[OrderLine] = []
+    for exchange in lines:
+        position += 1
+        total = exchange.unit_price * exchange.quantity
+        tax = tax_of(total, tax_rate, included=order.taxes_included, minor_units=minor)
+        ordered = OrderLine(
+            order_id=order.id,
+            position=position,
+            item_id=exchange.item_id,
+            sku=exchange.sku,
+            title=exchange.title,
+            quantity=exchange.quantity,
+            current_quantity=exchange.quantity,
+            fulfilled_quantity=0,
+            refunded_quantity=0,
+            original_unit_price=exchange.unit_price,
+            total_discount=ZERO,
+            discounted_total=total,
+            tax_amount=tax,
+            tax_rate=tax_rate,
+            tax_title=rate.tax_title if rate else None,
+        )
+        session.add(ordered)
+        new.append(ordered)
+        order.subtotal_price += total
+        order.total_tax += tax
+        order.total_price += total + (ZERO if order.taxes_included else tax)
+    await session.flush()
+    for exchange, ordered in zip(lines, new, strict=True):
+        exchange.order_line_id = ordered.id
+    await place(session, order, [(line, line.quantity) for line in new])
+
+
+async def _take_out_returned(
+    session: AsyncSession, order: Order, received: Sequence[refund_repository.Received]
+) -> list[dict[str, object]]:
+    """Returned units not refunded yet leave the order's total, as RETURN refund lines."""
+    minor = MINOR_UNITS[order.currency_code]
+    by_id = {line.id: line for line in await orders.lines_of(session, [order.id])}
+    taken = []
+    for entry in received:
+        line = by_id[entry.line.order_line_id]
+        billed = line.current_quantity - line.refunded_quantity
+        units = min(
+            entry.disposed - entry.line.refunded_quantity,
+            line.fulfilled_quantity - line.refunded_quantity,
+        )
+        if units <= 0:
+            continue
+        subtotal = share(line.discounted_total, units, billed, minor)
+        tax = share(line.tax_amount, units, billed, minor)
+        discount = share(line.total_discount, units, billed, minor)
+        line.discounted_total -= subtotal
+        line.tax_amount -= tax
+        line.total_discount -= discount
+        line.refunded_quantity += units
+        entry.line.refunded_quantity += units
+        order.subtotal_price -= subtotal
+        order.total_tax -= tax
+        order.total_discounts -= discount
+        order.total_price -= subtotal + (ZERO if order.taxes_included else tax)
+        taken.append(
+            {
+                "lineItemId": encode_gid("LineItem", line.id),
+                "quantity": units,
+                "subtotal": str(subtotal),
+                "totalTax": str(tax),
+            }
+        )
+    return taken
