@@ -22,6 +22,7 @@ import os
 from collections import defaultdict
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
@@ -76,6 +77,7 @@ STEPS = (
     ("ship", 2),
     ("cancel_a_shipment", 1),
     ("place_a_paid_order", 1),
+    ("refund", 2),
 )
 """What a step does, and how often (by weight) when it can."""
 
@@ -136,6 +138,17 @@ DISPOSE = (
     "reverseFulfillmentOrderDispose(dispositionInputs: $inputs) { "
     "reverseFulfillmentOrderLineItems { id remainingQuantity } " + ERRORS + " } }"
 )
+LINES = """query($id: ID!) { order(id: $id) { lineItems(first: 20) {
+  nodes { id refundableQuantity unfulfilledQuantity } } } }"""
+SUGGEST = """query($id: ID!, $lines: [RefundLineItemInput!]) {
+  suggestedRefund(orderId: $id, refundLineItems: $lines, shipping: {fullRefund: true}) {
+    suggestedTransactions { amount { amount currencyCode } parentTransaction { id } } } }"""
+REFUND = (
+    "mutation($input: RefundInput!) { refundCreate(input: $input) { refund { id } "
+    + ERRORS
+    + " } }"
+)
+RESTOCK_TYPES = ("RETURN", "NO_RESTOCK", "CANCEL")
 RETURNABLE = """query($id: ID!) { returnableFulfillments(orderId: $id, first: 10) {
   nodes { returnableFulfillmentLineItems(first: 10) {
     nodes { quantity fulfillmentLineItem { id } } } } } }"""
@@ -176,6 +189,10 @@ class ReturnModel:
 class OrderModel:
     id: str
     unshipped: int
+    """Units left to ship, as far as the model knows: a refund (CANCEL) and an exchange
+    change them, and the next shipping step reads them again."""
+    stale: bool = False
+    refunded: bool = False
     shipments: dict[str, Shipment] = field(default_factory=dict)
 
 
@@ -273,11 +290,21 @@ def broken_invariants(engine: Engine) -> list[str]:
             ("fulfillment_lines", "quantity"),
             ("fulfillment_order_lines", "remaining_quantity"),
             ("order_transactions", "amount"),
+            ("order_lines", "refunded_quantity"),
+            ("refund_lines", "quantity"),
+            ("exchange_lines", "quantity"),
         ):
             wrong += [
                 f"{table} {row_id}: {column} {value}"
                 for row_id, value in rows(f"SELECT id, {column} FROM {table} WHERE {column} < 0")
             ]
+        wrong += [
+            f"order line {line}: {refunded} refunded of {fulfilled} fulfilled"
+            for line, refunded, fulfilled in rows(
+                "SELECT id, refunded_quantity, fulfilled_quantity FROM order_lines"
+            )
+            if refunded > fulfilled
+        ]
         wrong += [
             f"level {level_id} of a DENY item: available {available}"
             for level_id, available in rows(
@@ -351,7 +378,7 @@ class Returns(RuleBasedStateMachine):
         return [order for order in self.orders if any(self.returnable(order).values())]
 
     def unshipped_orders(self) -> list[OrderModel]:
-        return [order for order in self.orders if order.unshipped]
+        return [order for order in self.orders if order.unshipped or order.stale]
 
     def live_shipments(self) -> list[tuple[OrderModel, str, Shipment]]:
         return [
@@ -412,9 +439,12 @@ class Returns(RuleBasedStateMachine):
             if fo["status"] in ("OPEN", "IN_PROGRESS")
         ]
         open_work = [(fo, lines) for fo, lines in open_work if lines]
-        assert sum(line["remainingQuantity"] for _, lines in open_work for line in lines) == (
-            order.unshipped
-        )
+        left = sum(line["remainingQuantity"] for _, lines in open_work for line in lines)
+        if not order.stale:
+            assert left == order.unshipped
+        order.unshipped, order.stale = left, False
+        if not open_work:
+            return
         fo, lines = data.draw(st.sampled_from(open_work))
         entry: dict[str, Any] = {"fulfillmentOrderId": fo["id"]}
         too_many = False
@@ -453,7 +483,9 @@ class Returns(RuleBasedStateMachine):
             for line in shipment.lines
         )
         payload = self.gql(CANCEL_SHIPMENT, {"id": shipment_id})["fulfillmentCancel"]
-        if on_returns:
+        if on_returns or (order.refunded and payload["userErrors"]):
+            # Nor may units a refund paid back be shipped again; the model leaves which
+            # refunds those are to the refund tests.
             self.refused(payload, {"INVALID_STATE"})
             return
         self.accepted(payload)
@@ -484,9 +516,19 @@ class Returns(RuleBasedStateMachine):
                 counted[line] += quantity
                 if counted[line] > left[line]:
                     expected.add("OVER_RETURN")
+        exchange = data.draw(st.integers(0, 3)) == 3  # now and then other items instead
         given = {
             "input": {
                 "orderId": order.id,
+                **(
+                    {
+                        "exchangeLineItems": [
+                            {"sku": data.draw(st.sampled_from(SKUS)), "quantity": 1}
+                        ]
+                    }
+                    if exchange
+                    else {}
+                ),
                 "returnLineItems": [
                     {
                         "fulfillmentLineItemId": line,
@@ -515,6 +557,8 @@ class Returns(RuleBasedStateMachine):
         self.accepted(payload)
         ret = payload["return"]
         assert ret["status"] == ("OPEN" if how == "create" else "REQUESTED")
+        if exchange:
+            order.stale = True  # the new lines are to ship once the units are back
         model = ReturnModel(order.id, ret["status"], dict(counted))
         model.read_work(ret)
         if how == "create":
@@ -648,6 +692,45 @@ class Returns(RuleBasedStateMachine):
                 (rfo_id,) = ret.work
                 ret.work[rfo_id] = "CLOSED"
 
+    # --- refunds -------------------------------------------------------------------------
+
+    def refund(self, data: st.DataObject) -> None:
+        """Refund some units (the suggested money, or a cent more: refused) of an order."""
+        order = data.draw(st.sampled_from(self.orders))
+        nodes = self.gql(LINES, {"id": order.id})["order"]["lineItems"]["nodes"]
+        line = data.draw(st.sampled_from(nodes))
+        restock = data.draw(st.sampled_from(RESTOCK_TYPES))
+        most = line["unfulfilledQuantity"] if restock == "CANCEL" else line["refundableQuantity"]
+        lines = [
+            {
+                "lineItemId": line["id"],
+                "quantity": self.some_units(data, most),
+                "restockType": restock,
+            }
+        ]
+        suggested = self.loop.run(self.api.gql(SUGGEST, {"id": order.id, "lines": lines}))
+        given: dict[str, Any] = {"orderId": order.id, "refundLineItems": lines}
+        too_much = False
+        if suggested.data and suggested.data["suggestedRefund"]:
+            given["transactions"] = [
+                {"parentId": t["parentTransaction"]["id"], "amount": t["amount"]}
+                for t in suggested.data["suggestedRefund"]["suggestedTransactions"]
+            ]
+            if given["transactions"] and data.draw(st.integers(0, 3)) == 3:
+                money = given["transactions"][0]["amount"]
+                money["amount"] = str(Decimal(money["amount"]) + Decimal("0.01"))
+                too_much = True
+        payload = self.gql(REFUND, {"input": given})["refundCreate"]
+        if too_much:
+            self.refused(payload, {"REFUND_EXCEEDS_PAID", "REFUND_EXCEEDS_REFUNDABLE"})
+        elif payload["userErrors"]:
+            # Which units may be refunded is the refund tests' business; here a refusal
+            # only has to change nothing.
+            self.refused(payload, {error["code"] for error in payload["userErrors"]})
+        else:
+            self.accepted(payload)
+            order.stale = order.refunded = True
+
     # --- one step ------------------------------------------------------------------------
 
     def can(self, action: str) -> bool:
@@ -658,6 +741,7 @@ class Returns(RuleBasedStateMachine):
             "return_units": lambda: bool(self.returnable_orders()),
             "change_status": lambda: bool(self.returns),
             "label": lambda: any(ret.work for ret in self.returns.values()),
+            "refund": lambda: bool(self.orders),
             "dispose": lambda: any(
                 ret.status == "OPEN" and any(ret.remaining.values())
                 for ret in self.returns.values()
