@@ -1,14 +1,16 @@
 """Returns under random use: a Hypothesis state machine drives random sequences of orders
 (paid), shipments (part or all, some cancelled), return requests and staff returns (random
-lines and quantities, too many included), approvals, declines, labels, disposals (random
-types, locations and quantities, too many included), cancels, closes and reopens through
-the GraphQL API, against a model of what each step should do.
+lines and quantities, too many included, some with an exchange), approvals, declines,
+labels, disposals (random types, locations and quantities, too many included), cancels,
+closes, reopens and refunds (the suggested money, or a cent too much) through the GraphQL
+API, against a model of what each step should do.
 
 After every step, read straight from the database: refunded <= paid for every order;
 units on live returns <= units shipped for every fulfillment line (none for a cancelled
-shipment); disposed + remaining = returned for every reverse line; the stock ledger adds
-up to every inventory quantity; nothing is negative. A step the model says must be refused
-answers userErrors and changes no row at all.
+shipment); disposed + remaining = returned for every reverse line; refunded units <=
+fulfilled units for every order line; the stock ledger adds up to every inventory
+quantity; nothing is negative. A step the model says must be refused answers userErrors
+and changes no row at all.
 
 The suite runs a fixed set of 10 examples of up to 30 steps per database (derandomized,
 20-40 s each); ``OMS_HYPOTHESIS_EXAMPLES=500`` runs that many random ones instead, and

@@ -111,6 +111,7 @@ async def _refund_returned(
     order = await orders.get(session, order_id)
     assert order is not None
     plan = await refunds.suggest(session, order, wanted)
+    # The plan's amounts carry the stored scale; a transaction takes whole minor units.
     cent = Decimal(1).scaleb(-MINOR_UNITS[order.currency_code])
     await refunds.create(
         session,
