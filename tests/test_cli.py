@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from oms_graphql import demo_drafts
+from oms_graphql import demo_drafts, demo_returns
 from oms_graphql.auth import TokenVerifier
 from oms_graphql.settings import Settings
 
@@ -106,8 +106,8 @@ def test_migrate_then_seed_demo(tmp_path: Path) -> None:
     again = _cli(tmp_path, "seed", "--demo")
 
     assert seeded.returncode == again.returncode == 0
-    # channels, locations, customers, items; tax rates, orders; order edits and drafts
-    steps = 1232 + 7 + DEMO_ORDERS + demo_drafts.steps()
+    # channels, locations, customers, items; tax rates, orders; order edits and drafts; returns
+    steps = 1232 + 7 + DEMO_ORDERS + demo_drafts.steps() + demo_returns.steps()
     assert f"{steps}/{steps}" in seeded.stderr
     assert "already holds data" in again.stderr
     with sqlite3.connect(tmp_path / "cli.sqlite3") as db:

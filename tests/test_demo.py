@@ -1,5 +1,5 @@
-"""The demo dataset: a stocked catalog and orders in every state, whose ledger adds up,
-read through the API.
+"""The demo dataset: a stocked catalog, orders in every state and returns in every status,
+whose ledger adds up, read through the API.
 
 The test loads 800 of the demo's 2,100 orders (every state shows in the smaller set; the
 full set takes minutes per database): ``serve --demo`` loads them all, and the command line
@@ -171,5 +171,46 @@ async def test_the_demo_loads_a_stocked_catalog_and_orders_in_every_state(
     assert edits.get("COMMITTED", 0) >= 3, edits
     assert edits.get("OPEN") == 1, edits
     assert custom_lines > 0
+    returns = (
+        await api.gql(
+            "{ returns(first: 12) { nodes { name status order { name }"
+            " reverseFulfillmentOrders(first: 1) { nodes { status reverseDeliveries {"
+            " tracking { number } label { publicFileUrl } }"
+            " lineItems(first: 1) { nodes { dispositions { type quantity location { name } } } }"
+            " } }"
+            " exchangeLineItems(first: 1) { nodes { sku lineItem { id } } }"
+            " refunds { totalRefunded { amount } } } } }"
+        )
+    ).ok()["returns"]["nodes"]
+    assert {ret["status"] for ret in returns} == {
+        "REQUESTED",
+        "OPEN",
+        "DECLINED",
+        "CLOSED",
+        "CANCELLED",
+    }, returns
+    assert "#1001" not in {ret["order"]["name"] for ret in returns}  # the README's example
+    work = [rfo for ret in returns for rfo in ret["reverseFulfillmentOrders"]["nodes"]]
+    dispositions = [
+        disposition
+        for rfo in work
+        for line in rfo["lineItems"]["nodes"]
+        for disposition in line["dispositions"]
+    ]
+    assert {d["type"] for d in dispositions} == {
+        "RESTOCKED",
+        "DAMAGED",
+        "PROCESSING_REQUIRED",
+        "NOT_RESTOCKED",
+        "MISSING",
+    }
+    assert all(d["location"] for d in dispositions if d["type"] in ("RESTOCKED", "DAMAGED"))
+    assert any(delivery["label"] for rfo in work for delivery in rfo["reverseDeliveries"])
+    refunded = [refund for ret in returns for refund in ret["refunds"]]
+    assert len(refunded) >= 2
+    assert all(float(refund["totalRefunded"]["amount"]) > 0 for refund in refunded)
+    exchanged = [line for ret in returns for line in ret["exchangeLineItems"]["nodes"]]
+    assert exchanged
+    assert all(line["lineItem"] for line in exchanged)  # units back: the new line is placed
     assert ledger_disagreements(sync_engine) == []
     assert await load_demo(database) is False

@@ -6,7 +6,8 @@ locations, 1,000 customers, the stocked catalog of ``demo_inventory`` (200+ SKUs
 to five locations each, with low, zero, damaged, quality-control and incoming stock, two
 transfers in transit and a few live reservations) and the orders of ``demo_orders``
 (2,100 over the last 90 days by default, ``OMS_DEMO_ORDERS``), a few of them edited, and
-the draft orders of ``demo_drafts`` (open, invoiced, completed). Everything is generated
+the draft orders of ``demo_drafts`` (open, invoiced, completed) and the returns of
+``demo_returns`` (every status, dispositions, refunds, an exchange). Everything is generated
 from fixed seeds: every load is identical. All of it is one transaction.
 """
 
@@ -18,7 +19,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from oms_graphql import demo_drafts
+from oms_graphql import demo_drafts, demo_returns
 from oms_graphql.addresses import AddressInput
 from oms_graphql.channels import repository as channels
 from oms_graphql.channels.service import NewChannel, create_channel
@@ -172,6 +173,7 @@ async def load_demo(
         + len(demo_items())
         + steps(order_count)
         + demo_drafts.steps()
+        + demo_returns.steps()
     )
     done = 0
 
@@ -221,6 +223,7 @@ async def load_demo(
         await load_demo_orders(session, people, advance=advance, order_count=order_count)
         await demo_drafts.load_demo_edits(session, advance=advance)
         await demo_drafts.load_demo_drafts(session, people, advance=advance)
+        await demo_returns.load_demo_returns(session, advance=advance)
     return True
 
 
