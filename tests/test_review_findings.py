@@ -1,0 +1,95 @@
+"""Regression tests for bugs found in review (isolation, refunds, returns, exchanges).
+
+Concurrent cases send their requests together (asyncio.gather over the ASGI app): on
+PostgreSQL each runs in its own transaction, so they truly race; on SQLite writers take
+turns and the tests pass trivially.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import Engine, text
+
+from oms_graphql.db import Database
+from tests.api import Api
+from tests.factories import quantities
+from tests.orders_support import a_shop
+from tests.test_returns_api import (
+    APPROVE,
+    CREATE,
+    DISPOSE,
+    REQUEST,
+    ok,
+    return_input,
+    shipped_order,
+)
+
+pytestmark = pytest.mark.usefixtures("ledger_checked")
+
+RACERS = 8
+
+
+def scalar(engine: Engine, sql: str) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text(sql)).scalar_one())
+
+
+async def test_concurrent_approvals_of_one_return_open_one_reverse_fulfillment_order(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    # A return read before its order was locked was not read again under the lock: a
+    # second approval saw REQUESTED and opened a second reverse fulfillment order, so the
+    # units could be received (restocked, refunded) twice.
+    await a_shop(database)
+    order_id, lines = await shipped_order(api, ("TEE", 2))
+    requested = ok(
+        await api.gql(REQUEST, return_input(order_id, (lines["TEE"], 2))), "returnRequest"
+    )["return"]
+
+    results = await asyncio.gather(
+        *(api.gql(APPROVE, {"id": requested["id"]}) for _ in range(RACERS))
+    )
+
+    payloads = [result.ok()["returnApproveRequest"] for result in results]
+    approved = [p for p in payloads if not p["userErrors"]]
+    refused = [p for p in payloads if p["userErrors"]]
+    assert len(approved) == 1
+    assert {e["code"] for p in refused for e in p["userErrors"]} == {"INVALID_STATE"}
+    assert scalar(sync_engine, "SELECT count(*) FROM reverse_fulfillment_orders") == 1
+    assert scalar(sync_engine, "SELECT version FROM returns") == requested["version"] + 1
+
+
+async def test_concurrent_dispositions_of_one_returned_unit_restock_it_once(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    # The reverse fulfillment order line was read before the lock and not read again under
+    # it: each racer saw the unit still to receive and restocked it.
+    shop = await a_shop(database)
+    order_id, lines = await shipped_order(api, ("TEE", 1))
+    opened = ok(
+        await api.gql(CREATE, return_input(order_id, (lines["TEE"], 1))),
+        "returnCreate",
+    )["return"]
+    (rfo,) = opened["reverseFulfillmentOrders"]["nodes"]
+    (rfo_line,) = rfo["lineItems"]["nodes"]
+    milano = shop.levels[("TEE", "Milano")]
+    on_hand = quantities(sync_engine, milano)["on_hand"]
+    disposal = {
+        "inputs": [
+            {
+                "reverseFulfillmentOrderLineItemId": rfo_line["id"],
+                "quantity": 1,
+                "dispositionType": "RESTOCKED",
+                "locationId": f"gid://oms/Location/{shop.milano.id}",
+            }
+        ]
+    }
+
+    results = await asyncio.gather(*(api.gql(DISPOSE, disposal) for _ in range(RACERS)))
+
+    payloads = [result.ok()["reverseFulfillmentOrderDispose"] for result in results]
+    assert len([p for p in payloads if not p["userErrors"]]) == 1
+    assert quantities(sync_engine, milano)["on_hand"] == on_hand + 1
+    assert scalar(sync_engine, "SELECT count(*) FROM reverse_dispositions") == 1
