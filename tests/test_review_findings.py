@@ -8,19 +8,26 @@ turns and the tests pass trivially.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 from sqlalchemy import Engine, text
 
 from oms_graphql.db import Database
+from oms_graphql.settings import Settings
 from tests.api import Api
 from tests.factories import quantities
 from tests.orders_support import a_shop
+from tests.test_exchanges_api import CREATE as EXCHANGE_CREATE
+from tests.test_exchanges_api import exchange_input, paid_shipped
+from tests.test_refunds_api import money, refund_counts
 from tests.test_returns_api import (
     APPROVE,
     CREATE,
     DISPOSE,
+    LIFECYCLE,
     REQUEST,
+    SHIP,
     ok,
     return_input,
     shipped_order,
@@ -29,6 +36,9 @@ from tests.test_returns_api import (
 pytestmark = pytest.mark.usefixtures("ledger_checked")
 
 RACERS = 8
+OPEN_WORK = """query($id: ID!) { order(id: $id) {
+  fulfillmentOrders(first: 10) { nodes { id status } } } }"""
+READ_RETURN = "query($id: ID!) { return(id: $id) { status } }"
 
 
 def scalar(engine: Engine, sql: str) -> int:
@@ -93,3 +103,65 @@ async def test_concurrent_dispositions_of_one_returned_unit_restock_it_once(
     assert len([p for p in payloads if not p["userErrors"]]) == 1
     assert quantities(sync_engine, milano)["on_hand"] == on_hand + 1
     assert scalar(sync_engine, "SELECT count(*) FROM reverse_dispositions") == 1
+
+
+class TestExchangesAtOnce:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return dataclasses.replace(settings, exchanges_fulfill_at_once=True)
+
+    async def test_cancelling_a_return_calls_off_its_exchange(
+        self, api: Api, database: Database, sync_engine: Engine
+    ) -> None:
+        # With exchanges placed when the return opens, cancelling the return (nothing
+        # comes back) left the exchange's mug on the order: committed, routed to ship and
+        # billed to the buyer.
+        shop = await a_shop(database)
+        order_id, shipped = await paid_shipped(api, ("TEE", 1))
+        before = await money(api, order_id)
+        opened = ok(
+            await api.gql(EXCHANGE_CREATE, exchange_input(order_id, shipped["TEE"], 1, ("MUG", 1))),
+            "returnCreate",
+        )["return"]
+        mug = shop.levels[("MUG", "Milano")]
+        assert quantities(sync_engine, mug)["committed"] == 1
+
+        cancelled = ok(
+            await api.gql(LIFECYCLE % "returnCancel", {"id": opened["id"]}), "returnCancel"
+        )["return"]
+
+        assert cancelled["status"] == "CANCELLED"
+        assert quantities(sync_engine, mug)["committed"] == 0
+        after = await money(api, order_id)
+        assert (after["totalPrice"], after["totalOutstanding"]) == (
+            before["totalPrice"],
+            before["totalOutstanding"],
+        )
+
+    async def test_a_return_whose_exchange_shipped_is_not_cancelled(
+        self, api: Api, database: Database, sync_engine: Engine
+    ) -> None:
+        await a_shop(database)
+        order_id, shipped = await paid_shipped(api, ("TEE", 1))
+        opened = ok(
+            await api.gql(EXCHANGE_CREATE, exchange_input(order_id, shipped["TEE"], 1, ("MUG", 1))),
+            "returnCreate",
+        )["return"]
+        works = (await api.gql(OPEN_WORK, {"id": order_id})).ok()["order"]["fulfillmentOrders"]
+        (mug_work,) = [n["id"] for n in works["nodes"] if n["status"] == "OPEN"]
+        ok(
+            await api.gql(
+                SHIP, {"input": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": mug_work}]}}
+            ),
+            "fulfillmentCreate",
+        )
+        before = (await money(api, order_id), refund_counts(sync_engine))
+
+        refused = (await api.gql(LIFECYCLE % "returnCancel", {"id": opened["id"]})).ok()[
+            "returnCancel"
+        ]
+
+        assert [e["code"] for e in refused["userErrors"]] == ["INVALID_STATE"]
+        assert (await money(api, order_id), refund_counts(sync_engine)) == before
+        status = (await api.gql(READ_RETURN, {"id": opened["id"]})).ok()["return"]["status"]
+        assert status == "OPEN"
