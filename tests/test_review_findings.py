@@ -17,10 +17,10 @@ from oms_graphql.db import Database
 from oms_graphql.settings import Settings
 from tests.api import Api
 from tests.factories import quantities
-from tests.orders_support import a_shop
+from tests.orders_support import a_shop, create_order
 from tests.test_exchanges_api import CREATE as EXCHANGE_CREATE
 from tests.test_exchanges_api import exchange_input, paid_shipped
-from tests.test_refunds_api import money, refund_counts
+from tests.test_refunds_api import REFUND, line_ids, money, refund_counts, refund_input
 from tests.test_returns_api import (
     APPROVE,
     CREATE,
@@ -165,3 +165,22 @@ class TestExchangesAtOnce:
         assert (await money(api, order_id), refund_counts(sync_engine)) == before
         status = (await api.gql(READ_RETURN, {"id": opened["id"]})).ok()["return"]["status"]
         assert status == "OPEN"
+
+
+async def test_a_cancel_refund_from_a_location_without_the_units_names_its_input(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    # take_off's refusal named ["locationId"], a path refundCreate has no input at.
+    shop = await a_shop(database)
+    order = await create_order(api, ("TEE", 2), financialStatus="PAID")
+    tee = (await line_ids(api, order["id"]))["TEE"]
+    before = (await money(api, order["id"]), refund_counts(sync_engine))
+    variables = refund_input(order["id"], (tee, 1, "CANCEL"))
+    variables["input"]["refundLineItems"][0]["locationId"] = f"gid://oms/Location/{shop.roma.id}"
+
+    refused = (await api.gql(REFUND, variables)).ok()["refundCreate"]
+
+    assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [
+        ("INSUFFICIENT_QUANTITY", ["input", "refundLineItems", "0", "locationId"])
+    ]
+    assert (await money(api, order["id"]), refund_counts(sync_engine)) == before
