@@ -16,11 +16,12 @@ from sqlalchemy import Engine, text
 from oms_graphql.db import Database
 from oms_graphql.settings import Settings
 from tests.api import Api
-from tests.factories import quantities
+from tests.factories import a_channel, quantities
 from tests.orders_support import a_shop, create_order
 from tests.test_exchanges_api import CREATE as EXCHANGE_CREATE
 from tests.test_exchanges_api import exchange_input, paid_shipped
 from tests.test_refunds_api import REFUND, line_ids, money, refund_counts, refund_input
+from tests.test_reservations import reserve
 from tests.test_returns_api import (
     APPROVE,
     CREATE,
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.usefixtures("ledger_checked")
 RACERS = 8
 OPEN_WORK = """query($id: ID!) { order(id: $id) {
   fulfillmentOrders(first: 10) { nodes { id status } } } }"""
+CONSUMED = "{ events(first: 50, types: [RESERVATION_CONSUMED]) { nodes { data } } }"
 READ_RETURN = "query($id: ID!) { return(id: $id) { status } }"
 
 
@@ -184,3 +186,22 @@ async def test_a_cancel_refund_from_a_location_without_the_units_names_its_input
         ("INSUFFICIENT_QUANTITY", ["input", "refundLineItems", "0", "locationId"])
     ]
     assert (await money(api, order["id"]), refund_counts(sync_engine)) == before
+
+
+async def test_a_partner_sees_no_reservation_consumed_by_another_channels_order(
+    api: Api, database: Database
+) -> None:
+    # RESERVATION_CONSUMED carried no channel: every token reading inventory got it, with
+    # the id of the order (of any channel) that consumed the reservation.
+    await a_shop(database)
+    await a_channel(database, handle="amazon-it")
+    held = (await reserve(api, ("TEE", 1)))["reservation"]
+    order = await create_order(api, ("TEE", 1), channel="amazon-it", reservationId=held["id"])
+    partner_a = api.token("read_orders", "read_inventory", channels=["web"], subject="a")
+    partner_b = api.token("read_orders", "read_inventory", channels=["amazon-it"], subject="b")
+
+    seen_by_a = (await api.gql(CONSUMED, token=partner_a)).ok()["events"]["nodes"]
+    seen_by_b = (await api.gql(CONSUMED, token=partner_b)).ok()["events"]["nodes"]
+
+    assert seen_by_a == []
+    assert [n["data"]["orderId"] for n in seen_by_b] == [order["id"]]
