@@ -20,6 +20,7 @@ from tests.factories import a_channel, quantities
 from tests.orders_support import a_shop, create_order
 from tests.test_exchanges_api import CREATE as EXCHANGE_CREATE
 from tests.test_exchanges_api import exchange_input, paid_shipped
+from tests.test_order_lifecycle import CANCEL
 from tests.test_refunds_api import REFUND, line_ids, money, refund_counts, refund_input
 from tests.test_reservations import reserve
 from tests.test_returns_api import (
@@ -40,6 +41,8 @@ RACERS = 8
 OPEN_WORK = """query($id: ID!) { order(id: $id) {
   fulfillmentOrders(first: 10) { nodes { id status } } } }"""
 CONSUMED = "{ events(first: 50, types: [RESERVATION_CONSUMED]) { nodes { data } } }"
+FOS = """query($id: ID!) { order(id: $id) { fulfillmentOrders(first: 5) { nodes { id
+  lineItems(first: 5) { nodes { id } } } } } }"""
 READ_RETURN = "query($id: ID!) { return(id: $id) { status } }"
 
 
@@ -205,3 +208,32 @@ async def test_a_partner_sees_no_reservation_consumed_by_another_channels_order(
 
     assert seen_by_a == []
     assert [n["data"]["orderId"] for n in seen_by_b] == [order["id"]]
+
+
+async def test_a_cancelled_orders_return_takes_no_exchange(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    # An order cancelled after part of it shipped owes nothing (its money was refunded):
+    # an exchange on its return was placed and shipped, and the buyer owed nothing for it.
+    await a_shop(database)
+    order = await create_order(api, ("TEE", 2), financialStatus="PAID")
+    (fo,) = (await api.gql(FOS, {"id": order["id"]})).ok()["order"]["fulfillmentOrders"]["nodes"]
+    part = {
+        "fulfillmentOrderId": fo["id"],
+        "fulfillmentOrderLineItems": [{"id": fo["lineItems"]["nodes"][0]["id"], "quantity": 1}],
+    }
+    shipped = ok(
+        await api.gql(SHIP, {"input": {"lineItemsByFulfillmentOrder": [part]}}), "fulfillmentCreate"
+    )
+    (tee,) = shipped["fulfillment"]["fulfillmentLineItems"]
+    ok(await api.gql(CANCEL, {"id": order["id"], "restock": True, "refund": True}), "orderCancel")
+    before = (await money(api, order["id"]), refund_counts(sync_engine))
+
+    refused = (
+        await api.gql(EXCHANGE_CREATE, exchange_input(order["id"], tee["id"], 1, ("MUG", 1)))
+    ).ok()["returnCreate"]
+
+    assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [
+        ("INVALID_STATE", ["returnInput", "exchangeLineItems"])
+    ]
+    assert (await money(api, order["id"]), refund_counts(sync_engine)) == before

@@ -55,10 +55,15 @@ async def check(
     session: AsyncSession, order: Order, given: Sequence[ItemToExchange], root: str
 ) -> list[tuple[ItemToExchange, InventoryItem]]:
     """The items asked for, or ``DomainError``: an unknown SKU, a quantity below 1, an item
-    without a price in the order's currency, more than 250 lines."""
+    without a price in the order's currency, more than 250 lines, a cancelled order."""
     path = (root, "exchangeLineItems")
     if len(given) > LINES_MAX:
         raise DomainError.single("INVALID", f"at most {LINES_MAX} exchange lines", path)
+    if given and order.cancelled_at is not None:
+        # Nothing is owed for a cancelled order: its exchange items would ship for free.
+        raise DomainError.single(
+            "INVALID_STATE", "a cancelled order takes no exchange; refund the return", path
+        )
     items = await inventory.items_by_sku(session, sorted({line.sku for line in given}))
     problems: list[Problem] = []
     checked = []
