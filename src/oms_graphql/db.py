@@ -161,6 +161,12 @@ def _count_statement(_connection: Any, _cursor: Any, statement: str, *_: Any, **
 _WRITE_OPTION = "oms_write_transaction"
 ACCESS_KEY = "oms.access"
 """Set in each session's ``info``: the caller's access (see ``oms_graphql.access``)."""
+LOCKED = {"populate_existing": True}
+"""Execution options of every locking read (``with_for_update``): rows the session read
+before the lock are read again under it. Without it the ORM keeps the values it already
+holds, and a change another transaction committed while this one waited is missed (two
+approvals of one return each opened its reverse work; a returned unit was restocked once
+per concurrent disposal)."""
 EVENTS_WRITTEN = "oms.events_written"
 """Set in a session's ``info`` when the transaction wrote to the outbox."""
 

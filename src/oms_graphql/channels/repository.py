@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.db import LOCKED
 from oms_graphql.models import Channel, location_channels
 from oms_graphql.paging import Page, PageRequest, SortKey, fetch_page
 
@@ -18,7 +19,7 @@ async def get_by_handle(
 ) -> Channel | None:
     statement = select(Channel).where(Channel.handle == handle)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return (await session.execute(statement)).scalar_one_or_none()
 
 

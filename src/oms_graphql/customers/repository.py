@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, case, delete, exists, func, insert, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms_graphql.db import MoneyAmount
+from oms_graphql.db import LOCKED, MoneyAmount
 from oms_graphql.listing import Listing
 from oms_graphql.models import Customer, CustomerTag
 from oms_graphql.paging import SortKey
@@ -72,7 +72,7 @@ async def get(
 ) -> Customer | None:
     statement = select(Customer).where(Customer.id == customer_id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return (await session.execute(statement)).scalar_one_or_none()
 
 
@@ -122,5 +122,5 @@ async def get_by_email(
 ) -> Customer | None:
     statement = select(Customer).where(Customer.email == email)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return (await session.execute(statement)).scalar_one_or_none()

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.access import ALL_ROWS
+from oms_graphql.db import LOCKED
 from oms_graphql.errors import BadUserInput
 from oms_graphql.listing import Listing
 from oms_graphql.models import Channel, DraftOrder, DraftOrderLine, DraftOrderStatus, DraftOrderTag
@@ -112,7 +113,7 @@ async def get(
 ) -> DraftOrder | None:
     statement = select(DraftOrder).where(DraftOrder.id == draft_id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return (await session.execute(statement)).scalar_one_or_none()
 
 

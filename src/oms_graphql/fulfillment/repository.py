@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.access import ALL_ROWS
+from oms_graphql.db import LOCKED
 from oms_graphql.listing import Listing
 from oms_graphql.locations.repository import serves_channel
 from oms_graphql.models import (
@@ -163,7 +164,7 @@ async def fulfillments_by_id(
         return []
     statement = select(Fulfillment).where(Fulfillment.id.in_(set(ids))).order_by(Fulfillment.id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return list((await session.scalars(statement)).all())
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, Table, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms_graphql.db import utcnow
+from oms_graphql.db import LOCKED, utcnow
 from oms_graphql.inventory.quantities import available, available_delta, with_available
 from oms_graphql.listing import Listing
 from oms_graphql.locations.repository import serves_channel
@@ -69,7 +69,7 @@ async def get_item(
 ) -> InventoryItem | None:
     statement = select(InventoryItem).where(InventoryItem.id == item_id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return (await session.execute(statement)).scalar_one_or_none()
 
 
@@ -184,7 +184,9 @@ async def lock_levels(session: AsyncSession, ids: Iterable[int]) -> dict[int, Le
     statement = (
         select(InventoryLevel).where(InventoryLevel.id.in_(ordered)).order_by(InventoryLevel.id)
     )
-    rows = (await session.scalars(statement.with_for_update(key_share=True))).all()
+    rows = (
+        await session.scalars(statement.with_for_update(key_share=True).execution_options(**LOCKED))
+    ).all()
     return {row.id: LevelState.of(row) for row in rows}
 
 

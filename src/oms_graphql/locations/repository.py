@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.db import LOCKED
 from oms_graphql.listing import Listing
 from oms_graphql.models import Channel, Location, LocationKind, location_channels
 from oms_graphql.paging import SortKey
@@ -67,7 +68,7 @@ async def get(
 ) -> Location | None:
     statement = select(Location).where(Location.id == location_id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return (await session.execute(statement)).scalar_one_or_none()
 
 

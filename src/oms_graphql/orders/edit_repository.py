@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.db import LOCKED
 from oms_graphql.models import DiscountAllocation, OrderEdit, OrderEditLine
 
 
 async def get(session: AsyncSession, edit_id: int, *, for_update: bool = False) -> OrderEdit | None:
     statement = select(OrderEdit).where(OrderEdit.id == edit_id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return (await session.execute(statement)).scalar_one_or_none()
 
 

@@ -661,6 +661,8 @@ class Removal:
     units: int
     restock: bool
     location_id: int | None = None
+    field: tuple[str, ...] = ()
+    """The input that asked for this removal (a refund's line), where a refusal points."""
 
 
 async def take_off(
@@ -709,7 +711,7 @@ async def take_off(
                     "INSUFFICIENT_QUANTITY",
                     f"fewer than {units} unfulfilled units of {change.line.title} are "
                     "assigned to that location",
-                    ("locationId",),
+                    (*change.field, "locationId"),
                 )
         for line in mine:
             if units == 0:

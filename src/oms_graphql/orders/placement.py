@@ -142,6 +142,8 @@ async def place(
             EventType.RESERVATION_CONSUMED,
             GlobalId("Reservation", reservation.id),
             {"orderId": encode_gid("Order", order.id)},
+            # It names the order: readers limited to other channels must not see it.
+            channel=channel.handle,
         )
     fulfillment_orders = await _fulfillment_orders(
         session, order, lines, placed.plan, placed.levels, channel, placed.decision_id

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, insert, select, upda
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.access import ALL_ROWS
+from oms_graphql.db import LOCKED
 from oms_graphql.errors import BadUserInput
 from oms_graphql.ids import decode_gid
 from oms_graphql.listing import Listing
@@ -146,7 +147,7 @@ async def next_number(session: AsyncSession) -> int:
 async def get(session: AsyncSession, order_id: int, *, for_update: bool = False) -> Order | None:
     statement = select(Order).where(Order.id == order_id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return (await session.execute(statement)).scalar_one_or_none()
 
 
@@ -312,7 +313,9 @@ async def get_fulfillment_orders(
         return []
     statement = select(FulfillmentOrder).where(FulfillmentOrder.id.in_(ids))
     if for_update:
-        statement = statement.order_by(FulfillmentOrder.id).with_for_update()
+        statement = (
+            statement.order_by(FulfillmentOrder.id).with_for_update().execution_options(**LOCKED)
+        )
     return list((await session.scalars(statement)).all())
 
 

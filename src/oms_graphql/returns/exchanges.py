@@ -34,7 +34,7 @@ from oms_graphql.models import (
 )
 from oms_graphql.orders import payments
 from oms_graphql.orders import repository as orders
-from oms_graphql.orders.editing import place
+from oms_graphql.orders.editing import Removal, place, take_off
 from oms_graphql.orders.events import Statuses
 from oms_graphql.orders.pricing import quantum, tax_of
 from oms_graphql.returns import refund_repository, repository
@@ -55,10 +55,15 @@ async def check(
     session: AsyncSession, order: Order, given: Sequence[ItemToExchange], root: str
 ) -> list[tuple[ItemToExchange, InventoryItem]]:
     """The items asked for, or ``DomainError``: an unknown SKU, a quantity below 1, an item
-    without a price in the order's currency, more than 250 lines."""
+    without a price in the order's currency, more than 250 lines, a cancelled order."""
     path = (root, "exchangeLineItems")
     if len(given) > LINES_MAX:
         raise DomainError.single("INVALID", f"at most {LINES_MAX} exchange lines", path)
+    if given and order.cancelled_at is not None:
+        # Nothing is owed for a cancelled order: its exchange items would ship for free.
+        raise DomainError.single(
+            "INVALID_STATE", "a cancelled order takes no exchange; refund the return", path
+        )
     items = await inventory.items_by_sku(session, sorted({line.sku for line in given}))
     problems: list[Problem] = []
     checked = []
@@ -253,3 +258,43 @@ async def _take_out_returned(
             }
         )
     return taken
+
+
+async def call_off(session: AsyncSession, order: Order, row: Return) -> None:
+    """A cancelled return's exchange: lines already placed leave the order (their units go
+    back to available, their money leaves the total); refused once some of them shipped."""
+    placed_ids = {
+        line.order_line_id
+        for line in await repository.exchange_lines_of(session, [row.id])
+        if line.order_line_id is not None
+    }
+    if not placed_ids:
+        return
+    lines = [line for line in await orders.lines_of(session, [order.id]) if line.id in placed_ids]
+    if any(line.fulfilled_quantity > 0 for line in lines):
+        raise DomainError.single(
+            "INVALID_STATE",
+            "items of this return's exchange were already fulfilled; close it instead",
+            ("id",),
+        )
+    before = Statuses.of(order)
+    await take_off(
+        session,
+        order,
+        [
+            Removal(line, line.current_quantity, restock=True)
+            for line in lines
+            if line.current_quantity
+        ],
+    )
+    for line in lines:
+        order.subtotal_price -= line.discounted_total
+        order.total_tax -= line.tax_amount
+        order.total_discounts -= line.total_discount
+        order.total_price -= line.discounted_total + (
+            ZERO if order.taxes_included else line.tax_amount
+        )
+        line.current_quantity = 0
+        line.discounted_total = line.tax_amount = line.total_discount = ZERO
+    await payments.settle(session, order)
+    await work.refresh_order(session, order, before)

@@ -100,6 +100,8 @@ class LineShare:
     discount: Decimal
     shipped: int = 0
     """Of ``quantity``, the fulfilled units (RETURN, and NO_RESTOCK's kept units)."""
+    index: int = 0
+    """Its position in the request's ``refundLineItems``."""
 
 
 @dataclass(slots=True)
@@ -252,6 +254,7 @@ def _plan(
             tax=share(now.tax, quantity, now.billed, minor),
             discount=share(now.discount, quantity, now.billed, minor),
             shipped=shipped,
+            index=index,
         )
         now.subtotal -= part.subtotal
         now.tax -= part.tax
@@ -448,6 +451,7 @@ async def create(session: AsyncSession, request: RefundRequest) -> tuple[Order, 
                 part.quantity - part.shipped,
                 restock=part.restock_type is RestockType.CANCEL,
                 location_id=part.location_id if part.restock_type is RestockType.CANCEL else None,
+                field=("input", "refundLineItems", str(part.index)),
             )
             for part in plan.lines
             if part.quantity > part.shipped

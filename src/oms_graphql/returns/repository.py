@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms_graphql.db import LOCKED
 from oms_graphql.errors import BadUserInput
 from oms_graphql.listing import Listing
 from oms_graphql.models import (
@@ -70,7 +71,7 @@ LISTING = Listing(Return, Return.id, SORT_KEYS, SEARCH)
 async def get(session: AsyncSession, return_id: int, *, for_update: bool = False) -> Return | None:
     statement = select(Return).where(Return.id == return_id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return (await session.execute(statement)).scalar_one_or_none()
 
 
@@ -82,7 +83,7 @@ async def returns_by_id(
         return []
     statement = select(Return).where(Return.id.in_(set(ids))).order_by(Return.id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return list((await session.scalars(statement)).all())
 
 
@@ -212,7 +213,7 @@ async def rfo_lines_of(
         .order_by(ReverseFulfillmentOrderLine.id)
     )
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return list((await session.scalars(statement)).all())
 
 
@@ -227,7 +228,7 @@ async def rfo_lines_by_id(
         .order_by(ReverseFulfillmentOrderLine.id)
     )
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(**LOCKED)
     return list((await session.scalars(statement)).all())
 
 

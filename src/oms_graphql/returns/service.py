@@ -304,6 +304,7 @@ async def cancel(
         raise DomainError.single(
             "INVALID_STATE", "units of this return were already received; close it instead", ("id",)
         )
+    await exchanges.call_off(session, order, row)
     row.status = status
     row.cancelled_at = utcnow()
     touch(row)
