@@ -124,7 +124,6 @@ async def _refund_returned(
                 for parent_id, amount in plan.suggested_transactions()
             ],
         ),
-        channels=None,
     )
 
 
@@ -144,23 +143,22 @@ async def _tell(session: AsyncSession, story: str, order_id: int, index: int) ->
         [ItemToExchange(shipped.sku, 1)] if story == "exchanged" and shipped.sku else (),
     )
     if story in ("requested", "declined", "cancelled", "approved"):
-        row = await service.request_return(session, given=given, channels=None)
+        row = await service.request_return(session, given=given)
         if story == "declined":
             await service.decline(
                 session,
                 row.id,
                 reason=ReturnDeclineReason.RETURN_PERIOD_ENDED,
                 note="Returns are accepted within 30 days of delivery",
-                channels=None,
             )
         elif story == "cancelled":
-            await service.cancel(session, row.id, channels=None)
+            await service.cancel(session, row.id)
         elif story == "approved":
-            await service.approve(session, row.id, channels=None)
+            await service.approve(session, row.id)
         if story != "approved":
             return True
     else:
-        row = await service.create_return(session, given=given, channels=None)
+        row = await service.create_return(session, given=given)
     if story in ("requested", "approved"):
         return True
     (work,) = await repository.reverse_fulfillment_orders_of(session, [row.id])
@@ -176,7 +174,6 @@ async def _tell(session: AsyncSession, story: str, order_id: int, index: int) ->
             url.format(number) if url else None,
             f"https://labels.example/{number}.pdf",
         ),
-        channels=None,
     )
     if story == "labelled":
         return True
@@ -196,12 +193,12 @@ async def _tell(session: AsyncSession, story: str, order_id: int, index: int) ->
             logistics.Disposal(line.id, 1, DispositionType.NOT_RESTOCKED),
             logistics.Disposal(line.id, units - 1, DispositionType.MISSING),
         ]
-    await logistics.dispose(session, given=received, channels=None)
+    await logistics.dispose(session, given=received)
     if story == "partly received":
         return True
     if story.endswith("refunded"):
         await _refund_returned(session, order_id, shipped, units)
-    await service.close(session, row.id, channels=None)
+    await service.close(session, row.id)
     return True
 
 
