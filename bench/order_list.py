@@ -4,7 +4,8 @@ The baseline builds the same JSON by hand, served by a plain Starlette route: 2 
 statements (the orders joined with their customers, then the first 10 lines of those
 orders) on one connection of its own, psycopg (async, autocommit) on PostgreSQL and the
 standard library's sqlite3 on SQLite, and orjson. It checks no token. Before timing, both
-answers are compared: the baseline must return exactly the API's JSON.
+answers are compared: the baseline must return exactly the API's JSON. The note also times
+the request with a partner token (the access filter on every statement) against admin.
 """
 
 from __future__ import annotations
@@ -181,6 +182,15 @@ async def run(
         if len(nodes) != PAGE or any(len(n["lineItems"]["nodes"]) != LINES for n in nodes):
             raise RuntimeError(f"S1: expected {PAGE} orders x {LINES} lines")
         timed, base = await compare(ours, theirs, rounds=rounds, per_round=max(1, per_round // 4))
+        # The access filter's price: a partner of the one seeded channel gets the same
+        # answer through the filtered statements.
+        partner_token = mint_token(settings, scopes=ADMIN_SCOPES, channels=[order_data.CHANNEL])
+        partner = graphql_call(app, document(), partner_token)
+        if (await _checked(partner))[0] != mine[0]:
+            raise RuntimeError("S1: a partner of the only channel got another answer")
+        as_partner, as_admin = await compare(
+            partner, ours, rounds=rounds, per_round=max(1, per_round // 4)
+        )
     counts = {
         size: (await _checked(graphql_call(app, document(size), token)))[1] for size in (1, 10, 250)
     }
@@ -191,6 +201,9 @@ async def run(
         f"lines; SQL statements per request at first:1/10/{PAGE}/250: "
         f"{counts[1]}/{counts[10]}/{timed.statements}/{counts[250]} "
         f"(PERFORMANCE.md: 1 + relation levels = {RELATION_LEVELS}); "
-        "the baseline's JSON equals the API's"
+        "the baseline's JSON equals the API's; with a partner token (channels: "
+        f"[{order_data.CHANNEL}]) p50 {as_partner.median * 1e3:.1f} ms vs "
+        f"{as_admin.median * 1e3:.1f} ms as admin "
+        f"({as_partner.median / as_admin.median:.2f}x, {as_partner.statements} statements)"
     )
     return latency, note
