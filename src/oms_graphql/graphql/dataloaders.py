@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
@@ -22,6 +22,7 @@ from oms_graphql.inventory import transfer_repository as transfers
 from oms_graphql.inventory.repository import LevelState
 from oms_graphql.locations import repository as locations
 from oms_graphql.orders import repository as orders
+from oms_graphql.paging import Nested
 from oms_graphql.returns import refund_repository as refunds
 from oms_graphql.returns import repository as returns
 from oms_graphql.taxes import repository as taxes
@@ -32,6 +33,15 @@ R = TypeVar("R")
 class Loaders:
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._first_pages: dict[Nested[Any], DataLoader[tuple[int, int], list[Any]]] = {}
+
+    def first_pages(self, children: Nested[R]) -> DataLoader[tuple[int, int], list[R]]:
+        """First pages (``size + 1`` rows) of a nested list for many parents: one statement
+        per page size asked, one loader per list declaration."""
+        loader = self._first_pages.get(children)
+        if loader is None:
+            loader = self._first_pages[children] = self._first_pages_of(children)
+        return loader
 
     def _by_id(
         self, fetch: Callable[[AsyncSession, Sequence[int]], Awaitable[Sequence[R]]]
@@ -139,14 +149,7 @@ class Loaders:
 
         return DataLoader(load_fn=load)
 
-    def _first_pages_of(
-        self,
-        fetch: Callable[[AsyncSession, Sequence[int], int], Awaitable[Sequence[R]]],
-        key: Callable[[R], int],
-    ) -> DataLoader[tuple[int, int], list[R]]:
-        """First pages (``size + 1`` rows) of a nested list for many parents: one statement
-        per page size asked."""
-
+    def _first_pages_of(self, children: Nested[R]) -> DataLoader[tuple[int, int], list[R]]:
         async def load(keys: Sequence[tuple[int, int]]) -> list[list[R]]:
             by_size: dict[int, list[int]] = defaultdict(list)
             for parent_id, size in keys:
@@ -154,8 +157,8 @@ class Loaders:
             found: dict[tuple[int, int], list[R]] = defaultdict(list)
             async with self._database.reading() as session:
                 for size, parents in by_size.items():
-                    for row in await fetch(session, parents, size):
-                        found[(key(row), size)].append(row)
+                    for row in await children.first(session, parents, size):
+                        found[(children.parent_of(row), size)].append(row)
             return [found.get(k, []) for k in keys]
 
         return DataLoader(load_fn=load)
@@ -167,20 +170,6 @@ class Loaders:
     @cached_property
     def inventory_level(self) -> DataLoader[int, LevelState | None]:
         return self._by_id(inventory.levels_by_id)
-
-    @cached_property
-    def levels_of_item(self) -> DataLoader[tuple[int, int], list[LevelState]]:
-        return self._first_pages_of(
-            lambda session, ids, size: inventory.first_levels(session, of_items=ids, size=size),
-            lambda level: level.item_id,
-        )
-
-    @cached_property
-    def levels_of_location(self) -> DataLoader[tuple[int, int], list[LevelState]]:
-        return self._first_pages_of(
-            lambda session, ids, size: inventory.first_levels(session, of_locations=ids, size=size),
-            lambda level: level.location_id,
-        )
 
     @cached_property
     def total_available(self) -> DataLoader[int, int]:
@@ -224,10 +213,6 @@ class Loaders:
         return self._by_id(orders.order_lines_by_id)
 
     @cached_property
-    def first_order_lines(self) -> DataLoader[tuple[int, int], list[models.OrderLine]]:
-        return self._first_pages_of(orders.first_lines, lambda row: row.order_id)
-
-    @cached_property
     def shipping_lines(self) -> DataLoader[int, list[models.ShippingLine]]:
         return self._grouped(orders.shipping_lines_of, lambda row: row.order_id)
 
@@ -257,26 +242,6 @@ class Loaders:
         return self._by_id(orders.get_fulfillment_orders)
 
     @cached_property
-    def first_fulfillment_orders(
-        self,
-    ) -> DataLoader[tuple[int, int], list[models.FulfillmentOrder]]:
-        return self._first_pages_of(orders.first_fulfillment_orders, lambda row: row.order_id)
-
-    @cached_property
-    def first_fulfillment_order_lines(
-        self,
-    ) -> DataLoader[tuple[int, int], list[models.FulfillmentOrderLine]]:
-        return self._first_pages_of(
-            orders.first_fulfillment_order_lines, lambda row: row.fulfillment_order_id
-        )
-
-    @cached_property
-    def first_customer_orders(self) -> DataLoader[tuple[int, int], list[models.Order]]:
-        return self._first_pages_of(
-            orders.first_orders_of_customers, lambda row: row.customer_id or 0
-        )
-
-    @cached_property
     def tax_rate(self) -> DataLoader[int, models.TaxRate | None]:
         return self._by_id(taxes.get_many)
 
@@ -297,10 +262,6 @@ class Loaders:
         return self._by_id(drafts.lines_by_id)
 
     @cached_property
-    def first_draft_order_lines(self) -> DataLoader[tuple[int, int], list[models.DraftOrderLine]]:
-        return self._first_pages_of(drafts.first_lines, lambda row: row.draft_order_id)
-
-    @cached_property
     def draft_order_tags(self) -> DataLoader[int, list[str]]:
         async def load(ids: Sequence[int]) -> list[list[str]]:
             async with self._database.reading() as session:
@@ -312,10 +273,6 @@ class Loaders:
     @cached_property
     def return_(self) -> DataLoader[int, models.Return | None]:
         return self._by_id(returns.returns_by_id)
-
-    @cached_property
-    def first_returns_of_order(self) -> DataLoader[tuple[int, int], list[models.Return]]:
-        return self._first_pages_of(returns.first_returns_of_orders, lambda row: row.order_id)
 
     @cached_property
     def return_lines(self) -> DataLoader[int, list[models.ReturnLine]]:
@@ -330,26 +287,10 @@ class Loaders:
         return self._by_id(returns.reverse_fulfillment_orders_by_id)
 
     @cached_property
-    def first_reverse_fulfillment_orders(
-        self,
-    ) -> DataLoader[tuple[int, int], list[models.ReverseFulfillmentOrder]]:
-        return self._first_pages_of(
-            returns.first_reverse_fulfillment_orders, lambda row: row.return_id
-        )
-
-    @cached_property
     def reverse_fulfillment_order_line(
         self,
     ) -> DataLoader[int, models.ReverseFulfillmentOrderLine | None]:
         return self._by_id(returns.rfo_lines_by_id)
-
-    @cached_property
-    def first_reverse_fulfillment_order_lines(
-        self,
-    ) -> DataLoader[tuple[int, int], list[models.ReverseFulfillmentOrderLine]]:
-        return self._first_pages_of(
-            returns.first_rfo_lines, lambda row: row.reverse_fulfillment_order_id
-        )
 
     @cached_property
     def dispositions(self) -> DataLoader[int, list[models.ReverseDisposition]]:
@@ -390,7 +331,3 @@ class Loaders:
     @cached_property
     def exchange_line(self) -> DataLoader[int, models.ExchangeLine | None]:
         return self._by_id(returns.exchange_lines_by_id)
-
-    @cached_property
-    def first_exchange_lines(self) -> DataLoader[tuple[int, int], list[models.ExchangeLine]]:
-        return self._first_pages_of(returns.first_exchange_lines, lambda row: row.return_id)

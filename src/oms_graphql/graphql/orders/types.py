@@ -314,17 +314,12 @@ class FulfillmentOrder(Node):
     async def line_items(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[FulfillmentOrderLineItem]:
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.FULFILLMENT_ORDER_LINES,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_fulfillment_order_lines,
-            sort=repository.FULFILLMENT_ORDER_LINE_POSITION,
-            fetch=lambda session, request: repository.fulfillment_order_lines_page(
-                session, pk, request
-            ),
             convert=FulfillmentOrderLineItem.from_model,
         )
 
@@ -450,15 +445,13 @@ class Order(Node):
     async def line_items(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[LineItem]:
-        pk, currency = self.row.id, self.row.currency_code
+        currency = self.row.currency_code
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.LINES,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_order_lines,
-            sort=repository.LINE_POSITION,
-            fetch=lambda session, request: repository.lines_page(session, pk, request),
             convert=lambda row: LineItem.of(row, currency),
         )
 
@@ -489,15 +482,12 @@ class Order(Node):
     async def fulfillment_orders(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[FulfillmentOrder]:
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.FULFILLMENT_ORDERS,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_fulfillment_orders,
-            sort=repository.FULFILLMENT_ORDER_POSITION,
-            fetch=lambda session, request: repository.fulfillment_orders_page(session, pk, request),
             convert=FulfillmentOrder.from_model,
         )
 
@@ -517,15 +507,12 @@ class Order(Node):
         from oms_graphql.graphql.returns.types import Return
         from oms_graphql.returns import repository as returns
 
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            returns.RETURNS_OF_ORDER,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_returns_of_order,
-            sort=returns.POSITION,
-            fetch=lambda session, request: returns.returns_page(session, pk, request),
             convert=Return.from_model,
         )
 

@@ -184,15 +184,12 @@ class ReverseFulfillmentOrder(Node):
     async def line_items(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[ReverseFulfillmentOrderLineItem]:
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.RFO_LINES,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_reverse_fulfillment_order_lines,
-            sort=repository.RFO_LINE_POSITION,
-            fetch=lambda session, request: repository.rfo_lines_page(session, pk, request),
             convert=ReverseFulfillmentOrderLineItem.from_model,
         )
 
@@ -294,17 +291,12 @@ class Return(Node):
     async def reverse_fulfillment_orders(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[ReverseFulfillmentOrder]:
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.REVERSE_FULFILLMENT_ORDERS,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_reverse_fulfillment_orders,
-            sort=repository.RFO_POSITION,
-            fetch=lambda session, request: repository.reverse_fulfillment_orders_page(
-                session, pk, request
-            ),
             convert=ReverseFulfillmentOrder.from_model,
         )
 
@@ -312,15 +304,12 @@ class Return(Node):
     async def exchange_line_items(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[ExchangeLineItem]:
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.EXCHANGE_LINES,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_exchange_lines,
-            sort=repository.EXCHANGE_POSITION,
-            fetch=lambda session, request: repository.exchange_lines_page(session, pk, request),
             convert=ExchangeLineItem.from_model,
         )
 
