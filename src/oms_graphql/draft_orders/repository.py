@@ -117,12 +117,6 @@ async def get(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[DraftOrder]:
-    if not ids:
-        return []
-    return list((await session.scalars(select(DraftOrder).where(DraftOrder.id.in_(ids)))).all())
-
-
 async def by_invoice_token(session: AsyncSession, token: str) -> DraftOrder | None:
     statement = select(DraftOrder).where(DraftOrder.invoice_token == token)
     return (await session.execute(statement)).scalar_one_or_none()
@@ -148,13 +142,6 @@ async def lines_of(session: AsyncSession, draft_ids: Sequence[int]) -> list[Draf
         .where(DraftOrderLine.draft_order_id.in_(draft_ids))
         .order_by(DraftOrderLine.draft_order_id, DraftOrderLine.position)
     )
-    return list((await session.scalars(statement)).all())
-
-
-async def lines_by_id(session: AsyncSession, ids: Sequence[int]) -> list[DraftOrderLine]:
-    if not ids:
-        return []
-    statement = select(DraftOrderLine).where(DraftOrderLine.id.in_(ids))
     return list((await session.scalars(statement)).all())
 
 

@@ -20,12 +20,11 @@ from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory import reservation_repository as reservations
 from oms_graphql.inventory import transfer_repository as transfers
 from oms_graphql.inventory.repository import LevelState
-from oms_graphql.locations import repository as locations
 from oms_graphql.orders import repository as orders
 from oms_graphql.paging import Nested
 from oms_graphql.returns import refund_repository as refunds
 from oms_graphql.returns import repository as returns
-from oms_graphql.taxes import repository as taxes
+from oms_graphql.rows import by_id
 
 R = TypeVar("R")
 
@@ -43,7 +42,11 @@ class Loaders:
             loader = self._first_pages[children] = self._first_pages_of(children)
         return loader
 
-    def _by_id(
+    def _by_id(self, model: type[R]) -> DataLoader[int, R | None]:
+        """Rows of one model by id, in one statement per batch."""
+        return self._keyed(lambda session, ids: by_id(session, model, ids))
+
+    def _keyed(
         self, fetch: Callable[[AsyncSession, Sequence[int]], Awaitable[Sequence[R]]]
     ) -> DataLoader[int, R | None]:
         async def load(ids: Sequence[int]) -> list[R | None]:
@@ -55,15 +58,15 @@ class Loaders:
 
     @cached_property
     def location(self) -> DataLoader[int, models.Location | None]:
-        return self._by_id(locations.get_many)
+        return self._by_id(models.Location)
 
     @cached_property
     def fulfillment(self) -> DataLoader[int, models.Fulfillment | None]:
-        return self._by_id(fulfillment.fulfillments_by_id)
+        return self._by_id(models.Fulfillment)
 
     @cached_property
     def fulfillment_line(self) -> DataLoader[int, models.FulfillmentLine | None]:
-        return self._by_id(fulfillment.fulfillment_lines_by_id)
+        return self._by_id(models.FulfillmentLine)
 
     @cached_property
     def fulfillments_of_order(self) -> DataLoader[int, list[models.Fulfillment]]:
@@ -85,11 +88,11 @@ class Loaders:
     def decision_location(self) -> DataLoader[int, models.Location | None]:
         """Locations named by routing decisions: a loader of their own, so that a list
         costs one statement for them whenever the order's other locations load."""
-        return self._by_id(locations.get_many)
+        return self._by_id(models.Location)
 
     @cached_property
     def routing_decision(self) -> DataLoader[int, models.RoutingDecision | None]:
-        return self._by_id(fulfillment.decisions_by_id)
+        return self._by_id(models.RoutingDecision)
 
     @cached_property
     def latest_routing_decision(self) -> DataLoader[int, models.RoutingDecision | None]:
@@ -105,11 +108,11 @@ class Loaders:
 
     @cached_property
     def channel(self) -> DataLoader[int, models.Channel | None]:
-        return self._by_id(channels.get_many)
+        return self._by_id(models.Channel)
 
     @cached_property
     def customer(self) -> DataLoader[int, models.Customer | None]:
-        return self._by_id(customers.get_many)
+        return self._by_id(models.Customer)
 
     @cached_property
     def channels_of_location(self) -> DataLoader[int, list[models.Channel]]:
@@ -165,11 +168,11 @@ class Loaders:
 
     @cached_property
     def inventory_item(self) -> DataLoader[int, models.InventoryItem | None]:
-        return self._by_id(inventory.items_by_id)
+        return self._by_id(models.InventoryItem)
 
     @cached_property
     def inventory_level(self) -> DataLoader[int, LevelState | None]:
-        return self._by_id(inventory.levels_by_id)
+        return self._keyed(inventory.levels_by_id)
 
     @cached_property
     def total_available(self) -> DataLoader[int, int]:
@@ -182,7 +185,7 @@ class Loaders:
 
     @cached_property
     def adjustment_group(self) -> DataLoader[int, models.InventoryAdjustmentGroup | None]:
-        return self._by_id(inventory.groups_by_id)
+        return self._by_id(models.InventoryAdjustmentGroup)
 
     @cached_property
     def changes_of_group(self) -> DataLoader[int, list[models.InventoryChange]]:
@@ -190,7 +193,7 @@ class Loaders:
 
     @cached_property
     def reservation(self) -> DataLoader[int, models.Reservation | None]:
-        return self._by_id(reservations.get_many)
+        return self._by_id(models.Reservation)
 
     @cached_property
     def reservation_lines(self) -> DataLoader[int, list[models.ReservationLine]]:
@@ -198,7 +201,7 @@ class Loaders:
 
     @cached_property
     def transfer(self) -> DataLoader[int, models.InventoryTransfer | None]:
-        return self._by_id(transfers.get_many)
+        return self._by_id(models.InventoryTransfer)
 
     @cached_property
     def transfer_lines(self) -> DataLoader[int, list[models.InventoryTransferLine]]:
@@ -206,11 +209,11 @@ class Loaders:
 
     @cached_property
     def order(self) -> DataLoader[int, models.Order | None]:
-        return self._by_id(orders.get_many)
+        return self._by_id(models.Order)
 
     @cached_property
     def order_line(self) -> DataLoader[int, models.OrderLine | None]:
-        return self._by_id(orders.order_lines_by_id)
+        return self._by_id(models.OrderLine)
 
     @cached_property
     def shipping_lines(self) -> DataLoader[int, list[models.ShippingLine]]:
@@ -239,27 +242,27 @@ class Loaders:
 
     @cached_property
     def fulfillment_order(self) -> DataLoader[int, models.FulfillmentOrder | None]:
-        return self._by_id(orders.get_fulfillment_orders)
+        return self._by_id(models.FulfillmentOrder)
 
     @cached_property
     def tax_rate(self) -> DataLoader[int, models.TaxRate | None]:
-        return self._by_id(taxes.get_many)
+        return self._by_id(models.TaxRate)
 
     @cached_property
     def transaction(self) -> DataLoader[int, models.OrderTransaction | None]:
-        return self._by_id(orders.transactions_by_id)
+        return self._by_id(models.OrderTransaction)
 
     @cached_property
     def fulfillment_order_line(self) -> DataLoader[int, models.FulfillmentOrderLine | None]:
-        return self._by_id(orders.fulfillment_order_lines_by_id)
+        return self._by_id(models.FulfillmentOrderLine)
 
     @cached_property
     def draft_order(self) -> DataLoader[int, models.DraftOrder | None]:
-        return self._by_id(drafts.get_many)
+        return self._by_id(models.DraftOrder)
 
     @cached_property
     def draft_order_line(self) -> DataLoader[int, models.DraftOrderLine | None]:
-        return self._by_id(drafts.lines_by_id)
+        return self._by_id(models.DraftOrderLine)
 
     @cached_property
     def draft_order_tags(self) -> DataLoader[int, list[str]]:
@@ -272,7 +275,7 @@ class Loaders:
 
     @cached_property
     def return_(self) -> DataLoader[int, models.Return | None]:
-        return self._by_id(returns.returns_by_id)
+        return self._by_id(models.Return)
 
     @cached_property
     def return_lines(self) -> DataLoader[int, list[models.ReturnLine]]:
@@ -280,17 +283,17 @@ class Loaders:
 
     @cached_property
     def return_line(self) -> DataLoader[int, models.ReturnLine | None]:
-        return self._by_id(returns.return_lines_by_id)
+        return self._by_id(models.ReturnLine)
 
     @cached_property
     def reverse_fulfillment_order(self) -> DataLoader[int, models.ReverseFulfillmentOrder | None]:
-        return self._by_id(returns.reverse_fulfillment_orders_by_id)
+        return self._by_id(models.ReverseFulfillmentOrder)
 
     @cached_property
     def reverse_fulfillment_order_line(
         self,
     ) -> DataLoader[int, models.ReverseFulfillmentOrderLine | None]:
-        return self._by_id(returns.rfo_lines_by_id)
+        return self._by_id(models.ReverseFulfillmentOrderLine)
 
     @cached_property
     def dispositions(self) -> DataLoader[int, list[models.ReverseDisposition]]:
@@ -306,11 +309,11 @@ class Loaders:
 
     @cached_property
     def reverse_delivery(self) -> DataLoader[int, models.ReverseDelivery | None]:
-        return self._by_id(returns.deliveries_by_id)
+        return self._by_id(models.ReverseDelivery)
 
     @cached_property
     def refund(self) -> DataLoader[int, models.Refund | None]:
-        return self._by_id(refunds.refunds_by_id)
+        return self._by_id(models.Refund)
 
     @cached_property
     def refunds_of_order(self) -> DataLoader[int, list[models.Refund]]:
@@ -330,4 +333,4 @@ class Loaders:
 
     @cached_property
     def exchange_line(self) -> DataLoader[int, models.ExchangeLine | None]:
-        return self._by_id(returns.exchange_lines_by_id)
+        return self._by_id(models.ExchangeLine)

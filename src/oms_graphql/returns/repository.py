@@ -258,11 +258,3 @@ async def exchange_lines_of(session: AsyncSession, return_ids: Sequence[int]) ->
         .order_by(ExchangeLine.id)
     )
     return list((await session.scalars(statement)).all())
-
-
-async def exchange_lines_by_id(session: AsyncSession, ids: Sequence[int]) -> list[ExchangeLine]:
-    if not ids:
-        return []
-    return list(
-        (await session.scalars(select(ExchangeLine).where(ExchangeLine.id.in_(set(ids))))).all()
-    )
