@@ -220,6 +220,34 @@ async def test_a_partner_gets_null_for_every_object_of_another_channel(
     assert one.ok() == {"node": None, "order": None}
 
 
+async def test_a_node_of_an_order_owned_child_costs_one_statement_not_its_parents_too(
+    api: Api, world: World
+) -> None:
+    """The access filter hides rows of unseen orders at the SQL level, so a node lookup of a
+    line or a return's work reads only its own table (a line item also reads its order, for
+    the currency), whatever the token."""
+    kinds = {
+        "OrderTransaction": 1,
+        "FulfillmentOrder": 1,
+        "FulfillmentOrderLineItem": 1,
+        "Fulfillment": 1,
+        "FulfillmentLineItem": 1,
+        "Return": 1,
+        "ReturnLineItem": 1,
+        "ReverseFulfillmentOrder": 1,
+        "ReverseFulfillmentOrderLineItem": 1,
+        "LineItem": 2,
+    }
+    document = "query($id: ID!) { node(id: $id) { id } }"
+    for kind, statements in kinds.items():
+        for seen in (
+            await api.gql(document, {"id": world.a.ids[kind]}),
+            await api.gql(document, {"id": world.a.ids[kind]}, token=world.partner_a),
+        ):
+            assert seen.ok()["node"] == {"id": world.a.ids[kind]}, kind
+            assert seen.statements == statements, (kind, seen.statements)
+
+
 NESTED = """query($fo: ID!, $ret: ID!, $draft: ID!) {
   fulfillmentOrder(id: $fo) { order { id } }
   return(id: $ret) { order { id } }

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,7 @@ DEFAULT_PAGE_SIZE = 50
 _CURSOR_VERSION = 1
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,4 +252,57 @@ async def first_per_parent(
     return list((await session.scalars(statement)).all())
 
 
-__all__ = ["MAX_PAGE_SIZE", "Page", "PageRequest", "SortKey", "fetch_page"]
+class Nested(Protocol[R]):
+    """What a nested connection needs of its list: its sort key, which parent a row belongs
+    to, the first pages of many parents (one statement) and a later page of one parent."""
+
+    @property
+    def sort(self) -> SortKey: ...
+
+    def parent_of(self, row: R, /) -> int: ...
+
+    async def first(self, session: AsyncSession, parents: Sequence[int], size: int) -> list[R]: ...
+
+    async def page(
+        self, session: AsyncSession, parent_id: int, request: PageRequest
+    ) -> Page[R]: ...
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ChildList(Generic[T]):
+    """A nested list (an order's lines, a return's exchange lines...): the rows of ``model``
+    whose ``parent`` column names one parent, in ``sort`` order, ties broken by the id.
+
+    One declaration gives both queries a nested connection needs: ``first`` pages of many
+    parents in one statement (for a dataloader) and one later ``page`` of one parent.
+    Compared by identity, so each declaration gets its own dataloader.
+    """
+
+    model: type[T]
+    parent: InstrumentedAttribute[Any]
+    sort: SortKey
+
+    def parent_of(self, row: T) -> int:
+        return int(getattr(row, self.parent.key))
+
+    async def first(self, session: AsyncSession, parents: Sequence[int], size: int) -> list[T]:
+        return await first_per_parent(
+            session,
+            self.model,
+            parent=self.parent,
+            parents=parents,
+            order=self.sort.column,
+            size=size,
+        )
+
+    async def page(self, session: AsyncSession, parent_id: int, request: PageRequest) -> Page[T]:
+        return await fetch_page(
+            session,
+            select(self.model).where(self.parent == parent_id),
+            sort=self.sort,
+            id_column=self.model.id,  # type: ignore[attr-defined]
+            request=request,
+        )
+
+
+__all__ = ["MAX_PAGE_SIZE", "ChildList", "Nested", "Page", "PageRequest", "SortKey", "fetch_page"]

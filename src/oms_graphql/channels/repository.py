@@ -23,12 +23,6 @@ async def get_by_handle(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Channel]:
-    if not ids:
-        return []
-    return list((await session.scalars(select(Channel).where(Channel.id.in_(ids)))).all())
-
-
 async def get_many_by_handle(session: AsyncSession, handles: Sequence[str]) -> list[Channel]:
     if not handles:
         return []

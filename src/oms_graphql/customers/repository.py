@@ -76,12 +76,6 @@ async def get(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Customer]:
-    if not ids:
-        return []
-    return list((await session.scalars(select(Customer).where(Customer.id.in_(ids)))).all())
-
-
 async def email_taken(session: AsyncSession, email: str, *, except_id: int | None = None) -> bool:
     statement = select(Customer.id).where(Customer.email == email).limit(1)
     if except_id is not None:

@@ -12,7 +12,7 @@ from oms_graphql.db import LOCKED
 from oms_graphql.errors import BadUserInput
 from oms_graphql.listing import Listing
 from oms_graphql.models import Channel, DraftOrder, DraftOrderLine, DraftOrderStatus, DraftOrderTag
-from oms_graphql.paging import Page, PageRequest, SortKey, fetch_page, first_per_parent
+from oms_graphql.paging import ChildList, SortKey
 from oms_graphql.search import (
     SearchSpec,
     custom,
@@ -117,12 +117,6 @@ async def get(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[DraftOrder]:
-    if not ids:
-        return []
-    return list((await session.scalars(select(DraftOrder).where(DraftOrder.id.in_(ids)))).all())
-
-
 async def by_invoice_token(session: AsyncSession, token: str) -> DraftOrder | None:
     statement = select(DraftOrder).where(DraftOrder.invoice_token == token)
     return (await session.execute(statement)).scalar_one_or_none()
@@ -134,7 +128,10 @@ async def channel_handle(session: AsyncSession, channel_id: int) -> str:
     return channel.handle
 
 
-LINE_POSITION = SortKey("POSITION", DraftOrderLine.position)
+LINES = ChildList(
+    DraftOrderLine, DraftOrderLine.draft_order_id, SortKey("POSITION", DraftOrderLine.position)
+)
+"""A draft's lines, in their position."""
 
 
 async def lines_of(session: AsyncSession, draft_ids: Sequence[int]) -> list[DraftOrderLine]:
@@ -146,38 +143,6 @@ async def lines_of(session: AsyncSession, draft_ids: Sequence[int]) -> list[Draf
         .order_by(DraftOrderLine.draft_order_id, DraftOrderLine.position)
     )
     return list((await session.scalars(statement)).all())
-
-
-async def lines_by_id(session: AsyncSession, ids: Sequence[int]) -> list[DraftOrderLine]:
-    if not ids:
-        return []
-    statement = select(DraftOrderLine).where(DraftOrderLine.id.in_(ids))
-    return list((await session.scalars(statement)).all())
-
-
-async def first_lines(
-    session: AsyncSession, draft_ids: Sequence[int], size: int
-) -> list[DraftOrderLine]:
-    return await first_per_parent(
-        session,
-        DraftOrderLine,
-        parent=DraftOrderLine.draft_order_id,
-        parents=draft_ids,
-        order=DraftOrderLine.position,
-        size=size,
-    )
-
-
-async def lines_page(
-    session: AsyncSession, draft_id: int, request: PageRequest
-) -> Page[DraftOrderLine]:
-    return await fetch_page(
-        session,
-        select(DraftOrderLine).where(DraftOrderLine.draft_order_id == draft_id),
-        sort=LINE_POSITION,
-        id_column=DraftOrderLine.id,
-        request=request,
-    )
 
 
 async def replace_lines(

@@ -92,13 +92,6 @@ async def add_decision(session: AsyncSession, values: dict[str, Any]) -> int:
     return int(result.scalar_one())
 
 
-async def decisions_by_id(session: AsyncSession, ids: Sequence[int]) -> list[RoutingDecision]:
-    if not ids:
-        return []
-    statement = select(RoutingDecision).where(RoutingDecision.id.in_(set(ids)))
-    return list((await session.scalars(statement)).all())
-
-
 async def latest_decisions_of_orders(
     session: AsyncSession, order_ids: Sequence[int]
 ) -> list[RoutingDecision]:
@@ -272,13 +265,4 @@ async def due_fulfillment_orders(
         .order_by(FulfillmentOrder.id)
         .limit(limit)
     )
-    return list((await session.scalars(statement)).all())
-
-
-async def fulfillment_lines_by_id(
-    session: AsyncSession, ids: Sequence[int]
-) -> list[FulfillmentLine]:
-    if not ids:
-        return []
-    statement = select(FulfillmentLine).where(FulfillmentLine.id.in_(set(ids)))
     return list((await session.scalars(statement)).all())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
@@ -20,11 +20,11 @@ from oms_graphql.inventory import repository as inventory
 from oms_graphql.inventory import reservation_repository as reservations
 from oms_graphql.inventory import transfer_repository as transfers
 from oms_graphql.inventory.repository import LevelState
-from oms_graphql.locations import repository as locations
 from oms_graphql.orders import repository as orders
+from oms_graphql.paging import Nested
 from oms_graphql.returns import refund_repository as refunds
 from oms_graphql.returns import repository as returns
-from oms_graphql.taxes import repository as taxes
+from oms_graphql.rows import by_id
 
 R = TypeVar("R")
 
@@ -32,8 +32,21 @@ R = TypeVar("R")
 class Loaders:
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._first_pages: dict[Nested[Any], DataLoader[tuple[int, int], list[Any]]] = {}
 
-    def _by_id(
+    def first_pages(self, children: Nested[R]) -> DataLoader[tuple[int, int], list[R]]:
+        """First pages (``size + 1`` rows) of a nested list for many parents: one statement
+        per page size asked, one loader per list declaration."""
+        loader = self._first_pages.get(children)
+        if loader is None:
+            loader = self._first_pages[children] = self._first_pages_of(children)
+        return loader
+
+    def _by_id(self, model: type[R]) -> DataLoader[int, R | None]:
+        """Rows of one model by id, in one statement per batch."""
+        return self._keyed(lambda session, ids: by_id(session, model, ids))
+
+    def _keyed(
         self, fetch: Callable[[AsyncSession, Sequence[int]], Awaitable[Sequence[R]]]
     ) -> DataLoader[int, R | None]:
         async def load(ids: Sequence[int]) -> list[R | None]:
@@ -45,15 +58,15 @@ class Loaders:
 
     @cached_property
     def location(self) -> DataLoader[int, models.Location | None]:
-        return self._by_id(locations.get_many)
+        return self._by_id(models.Location)
 
     @cached_property
     def fulfillment(self) -> DataLoader[int, models.Fulfillment | None]:
-        return self._by_id(fulfillment.fulfillments_by_id)
+        return self._by_id(models.Fulfillment)
 
     @cached_property
     def fulfillment_line(self) -> DataLoader[int, models.FulfillmentLine | None]:
-        return self._by_id(fulfillment.fulfillment_lines_by_id)
+        return self._by_id(models.FulfillmentLine)
 
     @cached_property
     def fulfillments_of_order(self) -> DataLoader[int, list[models.Fulfillment]]:
@@ -75,11 +88,11 @@ class Loaders:
     def decision_location(self) -> DataLoader[int, models.Location | None]:
         """Locations named by routing decisions: a loader of their own, so that a list
         costs one statement for them whenever the order's other locations load."""
-        return self._by_id(locations.get_many)
+        return self._by_id(models.Location)
 
     @cached_property
     def routing_decision(self) -> DataLoader[int, models.RoutingDecision | None]:
-        return self._by_id(fulfillment.decisions_by_id)
+        return self._by_id(models.RoutingDecision)
 
     @cached_property
     def latest_routing_decision(self) -> DataLoader[int, models.RoutingDecision | None]:
@@ -95,11 +108,11 @@ class Loaders:
 
     @cached_property
     def channel(self) -> DataLoader[int, models.Channel | None]:
-        return self._by_id(channels.get_many)
+        return self._by_id(models.Channel)
 
     @cached_property
     def customer(self) -> DataLoader[int, models.Customer | None]:
-        return self._by_id(customers.get_many)
+        return self._by_id(models.Customer)
 
     @cached_property
     def channels_of_location(self) -> DataLoader[int, list[models.Channel]]:
@@ -139,14 +152,7 @@ class Loaders:
 
         return DataLoader(load_fn=load)
 
-    def _first_pages_of(
-        self,
-        fetch: Callable[[AsyncSession, Sequence[int], int], Awaitable[Sequence[R]]],
-        key: Callable[[R], int],
-    ) -> DataLoader[tuple[int, int], list[R]]:
-        """First pages (``size + 1`` rows) of a nested list for many parents: one statement
-        per page size asked."""
-
+    def _first_pages_of(self, children: Nested[R]) -> DataLoader[tuple[int, int], list[R]]:
         async def load(keys: Sequence[tuple[int, int]]) -> list[list[R]]:
             by_size: dict[int, list[int]] = defaultdict(list)
             for parent_id, size in keys:
@@ -154,33 +160,19 @@ class Loaders:
             found: dict[tuple[int, int], list[R]] = defaultdict(list)
             async with self._database.reading() as session:
                 for size, parents in by_size.items():
-                    for row in await fetch(session, parents, size):
-                        found[(key(row), size)].append(row)
+                    for row in await children.first(session, parents, size):
+                        found[(children.parent_of(row), size)].append(row)
             return [found.get(k, []) for k in keys]
 
         return DataLoader(load_fn=load)
 
     @cached_property
     def inventory_item(self) -> DataLoader[int, models.InventoryItem | None]:
-        return self._by_id(inventory.items_by_id)
+        return self._by_id(models.InventoryItem)
 
     @cached_property
     def inventory_level(self) -> DataLoader[int, LevelState | None]:
-        return self._by_id(inventory.levels_by_id)
-
-    @cached_property
-    def levels_of_item(self) -> DataLoader[tuple[int, int], list[LevelState]]:
-        return self._first_pages_of(
-            lambda session, ids, size: inventory.first_levels(session, of_items=ids, size=size),
-            lambda level: level.item_id,
-        )
-
-    @cached_property
-    def levels_of_location(self) -> DataLoader[tuple[int, int], list[LevelState]]:
-        return self._first_pages_of(
-            lambda session, ids, size: inventory.first_levels(session, of_locations=ids, size=size),
-            lambda level: level.location_id,
-        )
+        return self._keyed(inventory.levels_by_id)
 
     @cached_property
     def total_available(self) -> DataLoader[int, int]:
@@ -193,7 +185,7 @@ class Loaders:
 
     @cached_property
     def adjustment_group(self) -> DataLoader[int, models.InventoryAdjustmentGroup | None]:
-        return self._by_id(inventory.groups_by_id)
+        return self._by_id(models.InventoryAdjustmentGroup)
 
     @cached_property
     def changes_of_group(self) -> DataLoader[int, list[models.InventoryChange]]:
@@ -201,7 +193,7 @@ class Loaders:
 
     @cached_property
     def reservation(self) -> DataLoader[int, models.Reservation | None]:
-        return self._by_id(reservations.get_many)
+        return self._by_id(models.Reservation)
 
     @cached_property
     def reservation_lines(self) -> DataLoader[int, list[models.ReservationLine]]:
@@ -209,7 +201,7 @@ class Loaders:
 
     @cached_property
     def transfer(self) -> DataLoader[int, models.InventoryTransfer | None]:
-        return self._by_id(transfers.get_many)
+        return self._by_id(models.InventoryTransfer)
 
     @cached_property
     def transfer_lines(self) -> DataLoader[int, list[models.InventoryTransferLine]]:
@@ -217,15 +209,11 @@ class Loaders:
 
     @cached_property
     def order(self) -> DataLoader[int, models.Order | None]:
-        return self._by_id(orders.get_many)
+        return self._by_id(models.Order)
 
     @cached_property
     def order_line(self) -> DataLoader[int, models.OrderLine | None]:
-        return self._by_id(orders.order_lines_by_id)
-
-    @cached_property
-    def first_order_lines(self) -> DataLoader[tuple[int, int], list[models.OrderLine]]:
-        return self._first_pages_of(orders.first_lines, lambda row: row.order_id)
+        return self._by_id(models.OrderLine)
 
     @cached_property
     def shipping_lines(self) -> DataLoader[int, list[models.ShippingLine]]:
@@ -254,51 +242,27 @@ class Loaders:
 
     @cached_property
     def fulfillment_order(self) -> DataLoader[int, models.FulfillmentOrder | None]:
-        return self._by_id(orders.get_fulfillment_orders)
-
-    @cached_property
-    def first_fulfillment_orders(
-        self,
-    ) -> DataLoader[tuple[int, int], list[models.FulfillmentOrder]]:
-        return self._first_pages_of(orders.first_fulfillment_orders, lambda row: row.order_id)
-
-    @cached_property
-    def first_fulfillment_order_lines(
-        self,
-    ) -> DataLoader[tuple[int, int], list[models.FulfillmentOrderLine]]:
-        return self._first_pages_of(
-            orders.first_fulfillment_order_lines, lambda row: row.fulfillment_order_id
-        )
-
-    @cached_property
-    def first_customer_orders(self) -> DataLoader[tuple[int, int], list[models.Order]]:
-        return self._first_pages_of(
-            orders.first_orders_of_customers, lambda row: row.customer_id or 0
-        )
+        return self._by_id(models.FulfillmentOrder)
 
     @cached_property
     def tax_rate(self) -> DataLoader[int, models.TaxRate | None]:
-        return self._by_id(taxes.get_many)
+        return self._by_id(models.TaxRate)
 
     @cached_property
     def transaction(self) -> DataLoader[int, models.OrderTransaction | None]:
-        return self._by_id(orders.transactions_by_id)
+        return self._by_id(models.OrderTransaction)
 
     @cached_property
     def fulfillment_order_line(self) -> DataLoader[int, models.FulfillmentOrderLine | None]:
-        return self._by_id(orders.fulfillment_order_lines_by_id)
+        return self._by_id(models.FulfillmentOrderLine)
 
     @cached_property
     def draft_order(self) -> DataLoader[int, models.DraftOrder | None]:
-        return self._by_id(drafts.get_many)
+        return self._by_id(models.DraftOrder)
 
     @cached_property
     def draft_order_line(self) -> DataLoader[int, models.DraftOrderLine | None]:
-        return self._by_id(drafts.lines_by_id)
-
-    @cached_property
-    def first_draft_order_lines(self) -> DataLoader[tuple[int, int], list[models.DraftOrderLine]]:
-        return self._first_pages_of(drafts.first_lines, lambda row: row.draft_order_id)
+        return self._by_id(models.DraftOrderLine)
 
     @cached_property
     def draft_order_tags(self) -> DataLoader[int, list[str]]:
@@ -311,11 +275,7 @@ class Loaders:
 
     @cached_property
     def return_(self) -> DataLoader[int, models.Return | None]:
-        return self._by_id(returns.returns_by_id)
-
-    @cached_property
-    def first_returns_of_order(self) -> DataLoader[tuple[int, int], list[models.Return]]:
-        return self._first_pages_of(returns.first_returns_of_orders, lambda row: row.order_id)
+        return self._by_id(models.Return)
 
     @cached_property
     def return_lines(self) -> DataLoader[int, list[models.ReturnLine]]:
@@ -323,33 +283,17 @@ class Loaders:
 
     @cached_property
     def return_line(self) -> DataLoader[int, models.ReturnLine | None]:
-        return self._by_id(returns.return_lines_by_id)
+        return self._by_id(models.ReturnLine)
 
     @cached_property
     def reverse_fulfillment_order(self) -> DataLoader[int, models.ReverseFulfillmentOrder | None]:
-        return self._by_id(returns.reverse_fulfillment_orders_by_id)
-
-    @cached_property
-    def first_reverse_fulfillment_orders(
-        self,
-    ) -> DataLoader[tuple[int, int], list[models.ReverseFulfillmentOrder]]:
-        return self._first_pages_of(
-            returns.first_reverse_fulfillment_orders, lambda row: row.return_id
-        )
+        return self._by_id(models.ReverseFulfillmentOrder)
 
     @cached_property
     def reverse_fulfillment_order_line(
         self,
     ) -> DataLoader[int, models.ReverseFulfillmentOrderLine | None]:
-        return self._by_id(returns.rfo_lines_by_id)
-
-    @cached_property
-    def first_reverse_fulfillment_order_lines(
-        self,
-    ) -> DataLoader[tuple[int, int], list[models.ReverseFulfillmentOrderLine]]:
-        return self._first_pages_of(
-            returns.first_rfo_lines, lambda row: row.reverse_fulfillment_order_id
-        )
+        return self._by_id(models.ReverseFulfillmentOrderLine)
 
     @cached_property
     def dispositions(self) -> DataLoader[int, list[models.ReverseDisposition]]:
@@ -365,11 +309,11 @@ class Loaders:
 
     @cached_property
     def reverse_delivery(self) -> DataLoader[int, models.ReverseDelivery | None]:
-        return self._by_id(returns.deliveries_by_id)
+        return self._by_id(models.ReverseDelivery)
 
     @cached_property
     def refund(self) -> DataLoader[int, models.Refund | None]:
-        return self._by_id(refunds.refunds_by_id)
+        return self._by_id(models.Refund)
 
     @cached_property
     def refunds_of_order(self) -> DataLoader[int, list[models.Refund]]:
@@ -389,8 +333,4 @@ class Loaders:
 
     @cached_property
     def exchange_line(self) -> DataLoader[int, models.ExchangeLine | None]:
-        return self._by_id(returns.exchange_lines_by_id)
-
-    @cached_property
-    def first_exchange_lines(self) -> DataLoader[tuple[int, int], list[models.ExchangeLine]]:
-        return self._first_pages_of(returns.first_exchange_lines, lambda row: row.return_id)
+        return self._by_id(models.ExchangeLine)

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement
-from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.dataloader import DataLoader
 
 from oms_graphql.graphql.context import Info
 from oms_graphql.listing import Listing
 from oms_graphql.paging import (
     MAX_PAGE_SIZE,
     CursorCodec,
+    Nested,
     Page,
     PageRequest,
-    SortKey,
     first_page,
 )
 
@@ -87,24 +85,22 @@ R = TypeVar("R")
 
 async def nested_connection(
     info: Info,
+    children: Nested[R],
     *,
     parent_id: int,
     first: int | None,
     after: str | None,
-    first_pages: DataLoader[tuple[int, int], list[R]],
-    sort: SortKey,
-    fetch: Callable[[AsyncSession, PageRequest], Awaitable[Page[R]]],
     convert: Callable[[R], N],
 ) -> Connection[N]:
     """A nested list (an order's lines...): first pages of many parents come from one
     batched statement, later pages (``after``) from one statement each."""
     request = PageRequest.from_args(first, after)
     if after is None:
-        rows = await first_pages.load((parent_id, request.size))
-        page = first_page(rows, request, CursorCodec(sort, reverse=False, query=None))
+        rows = await info.context.loaders.first_pages(children).load((parent_id, request.size))
+        page = first_page(rows, request, CursorCodec(children.sort, reverse=False, query=None))
     else:
         async with info.context.db.reading() as session:
-            page = await fetch(session, request)
+            page = await children.page(session, parent_id, request)
     return connection(page, convert)
 
 

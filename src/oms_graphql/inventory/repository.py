@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Row, Select, Table, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -415,6 +415,36 @@ async def levels_page(
         page.has_next_page,
         page.has_previous_page,
     )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LevelsOf:
+    """The levels of one item (``of="item"``) or one location, in id order: a nested list
+    (``paging.Nested``) like ``paging.ChildList``, over level states rather than rows."""
+
+    of: Literal["item", "location"]
+    sort: SortKey = LEVEL_POSITION
+
+    def parent_of(self, row: LevelState) -> int:
+        return row.item_id if self.of == "item" else row.location_id
+
+    async def first(
+        self, session: AsyncSession, parents: Sequence[int], size: int
+    ) -> list[LevelState]:
+        if self.of == "item":
+            return await first_levels(session, of_items=parents, size=size)
+        return await first_levels(session, of_locations=parents, size=size)
+
+    async def page(
+        self, session: AsyncSession, parent_id: int, request: PageRequest
+    ) -> Page[LevelState]:
+        if self.of == "item":
+            return await levels_page(session, item_id=parent_id, request=request)
+        return await levels_page(session, location_id=parent_id, request=request)
+
+
+LEVELS_OF_ITEM = LevelsOf("item")
+LEVELS_OF_LOCATION = LevelsOf("location")
 
 
 async def changes_page(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -15,12 +15,6 @@ from oms_graphql.models import Reservation, ReservationLine, ReservationStatus
 
 async def get(session: AsyncSession, reservation_id: int) -> Reservation | None:
     return await session.get(Reservation, reservation_id)
-
-
-async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Reservation]:
-    if not ids:
-        return []
-    return list((await session.scalars(select(Reservation).where(Reservation.id.in_(ids)))).all())
 
 
 async def lines_of(session: AsyncSession, reservation_ids: Iterable[int]) -> list[ReservationLine]:

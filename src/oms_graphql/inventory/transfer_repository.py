@@ -16,13 +16,6 @@ async def get(session: AsyncSession, transfer_id: int) -> InventoryTransfer | No
     return await session.get(InventoryTransfer, transfer_id)
 
 
-async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[InventoryTransfer]:
-    if not ids:
-        return []
-    statement = select(InventoryTransfer).where(InventoryTransfer.id.in_(ids))
-    return list((await session.scalars(statement)).all())
-
-
 async def lines_of(
     session: AsyncSession, transfer_ids: Sequence[int]
 ) -> list[InventoryTransferLine]:

@@ -30,7 +30,7 @@ from oms_graphql.models import (
     OrderTransaction,
     ShippingLine,
 )
-from oms_graphql.paging import Page, PageRequest, SortKey, fetch_page, first_per_parent
+from oms_graphql.paging import ChildList, SortKey
 from oms_graphql.search import (
     SearchSpec,
     custom,
@@ -166,7 +166,8 @@ async def channel_of(session: AsyncSession, order: Order) -> Channel:
 # --- lines, discounts, shipping -----------------------------------------------------------
 
 
-LINE_POSITION = SortKey("POSITION", OrderLine.position)
+LINES = ChildList(OrderLine, OrderLine.order_id, SortKey("POSITION", OrderLine.position))
+"""An order's lines, in their position."""
 
 
 async def lines_of(session: AsyncSession, order_ids: Iterable[int]) -> list[OrderLine]:
@@ -175,29 +176,6 @@ async def lines_of(session: AsyncSession, order_ids: Iterable[int]) -> list[Orde
         return []
     statement = select(OrderLine).where(OrderLine.order_id.in_(wanted)).order_by(OrderLine.position)
     return list((await session.scalars(statement)).all())
-
-
-async def first_lines(
-    session: AsyncSession, order_ids: Sequence[int], size: int
-) -> list[OrderLine]:
-    return await first_per_parent(
-        session,
-        OrderLine,
-        parent=OrderLine.order_id,
-        parents=order_ids,
-        order=OrderLine.position,
-        size=size,
-    )
-
-
-async def lines_page(session: AsyncSession, order_id: int, request: PageRequest) -> Page[OrderLine]:
-    return await fetch_page(
-        session,
-        select(OrderLine).where(OrderLine.order_id == order_id),
-        sort=LINE_POSITION,
-        id_column=OrderLine.id,
-        request=request,
-    )
 
 
 async def shipping_lines_of(session: AsyncSession, order_ids: Sequence[int]) -> list[ShippingLine]:
@@ -289,8 +267,16 @@ async def transactions_of(
 
 # --- fulfillment orders -------------------------------------------------------------------
 
-FULFILLMENT_ORDER_POSITION = SortKey("ID", FulfillmentOrder.id)
-FULFILLMENT_ORDER_LINE_POSITION = SortKey("ID", FulfillmentOrderLine.id)
+FULFILLMENT_ORDERS = ChildList(
+    FulfillmentOrder, FulfillmentOrder.order_id, SortKey("ID", FulfillmentOrder.id)
+)
+"""An order's fulfillment orders."""
+FULFILLMENT_ORDER_LINES = ChildList(
+    FulfillmentOrderLine,
+    FulfillmentOrderLine.fulfillment_order_id,
+    SortKey("ID", FulfillmentOrderLine.id),
+)
+"""A fulfillment order's lines."""
 
 
 async def fulfillment_orders_of(
@@ -319,31 +305,6 @@ async def get_fulfillment_orders(
     return list((await session.scalars(statement)).all())
 
 
-async def first_fulfillment_orders(
-    session: AsyncSession, order_ids: Sequence[int], size: int
-) -> list[FulfillmentOrder]:
-    return await first_per_parent(
-        session,
-        FulfillmentOrder,
-        parent=FulfillmentOrder.order_id,
-        parents=order_ids,
-        order=FulfillmentOrder.id,
-        size=size,
-    )
-
-
-async def fulfillment_orders_page(
-    session: AsyncSession, order_id: int, request: PageRequest
-) -> Page[FulfillmentOrder]:
-    return await fetch_page(
-        session,
-        select(FulfillmentOrder).where(FulfillmentOrder.order_id == order_id),
-        sort=FULFILLMENT_ORDER_POSITION,
-        id_column=FulfillmentOrder.id,
-        request=request,
-    )
-
-
 async def fulfillment_order_lines_of(
     session: AsyncSession, fulfillment_order_ids: Sequence[int]
 ) -> list[FulfillmentOrderLine]:
@@ -355,33 +316,6 @@ async def fulfillment_order_lines_of(
         .order_by(FulfillmentOrderLine.id)
     )
     return list((await session.scalars(statement)).all())
-
-
-async def first_fulfillment_order_lines(
-    session: AsyncSession, fulfillment_order_ids: Sequence[int], size: int
-) -> list[FulfillmentOrderLine]:
-    return await first_per_parent(
-        session,
-        FulfillmentOrderLine,
-        parent=FulfillmentOrderLine.fulfillment_order_id,
-        parents=fulfillment_order_ids,
-        order=FulfillmentOrderLine.id,
-        size=size,
-    )
-
-
-async def fulfillment_order_lines_page(
-    session: AsyncSession, fulfillment_order_id: int, request: PageRequest
-) -> Page[FulfillmentOrderLine]:
-    return await fetch_page(
-        session,
-        select(FulfillmentOrderLine).where(
-            FulfillmentOrderLine.fulfillment_order_id == fulfillment_order_id
-        ),
-        sort=FULFILLMENT_ORDER_LINE_POSITION,
-        id_column=FulfillmentOrderLine.id,
-        request=request,
-    )
 
 
 async def committed_units(session: AsyncSession, order_id: int) -> list[tuple[int, int, int]]:
@@ -443,29 +377,8 @@ async def rename_customer(session: AsyncSession, customer_id: int, sort_name: st
     )
 
 
-CUSTOMER_ORDER_POSITION = SortKey("ID", Order.id)
-
-
-async def first_orders_of_customers(
-    session: AsyncSession, customer_ids: Sequence[int], size: int
-) -> list[Order]:
-    return await first_per_parent(
-        session, Order, parent=Order.customer_id, parents=customer_ids, order=Order.id, size=size
-    )
-
-
-async def customer_orders_page(
-    session: AsyncSession,
-    customer_id: int,
-    request: PageRequest,
-) -> Page[Order]:
-    return await fetch_page(
-        session,
-        select(Order).where(Order.customer_id == customer_id),
-        sort=CUSTOMER_ORDER_POSITION,
-        id_column=Order.id,
-        request=request,
-    )
+CUSTOMER_ORDERS = ChildList(Order, Order.customer_id, SortKey("ID", Order.id))
+"""A customer's orders."""
 
 
 async def transactions_by_id(session: AsyncSession, ids: Sequence[int]) -> list[OrderTransaction]:

@@ -26,7 +26,7 @@ from oms_graphql.models import (
     ReverseFulfillmentOrder,
     ReverseFulfillmentOrderLine,
 )
-from oms_graphql.paging import Page, PageRequest, SortKey, fetch_page, first_per_parent
+from oms_graphql.paging import ChildList, SortKey
 from oms_graphql.search import SearchSpec, custom, enumeration, identifier, timestamp
 
 NOT_RETURNING = (ReturnStatus.DECLINED, ReturnStatus.CANCELLED)
@@ -37,9 +37,22 @@ SORT_KEYS: dict[str, SortKey] = {
     "CREATED_AT": SortKey("CREATED_AT", Return.created_at),
     "UPDATED_AT": SortKey("UPDATED_AT", Return.updated_at),
 }
-POSITION = SortKey("ID", Return.id)
-RFO_POSITION = SortKey("ID", ReverseFulfillmentOrder.id)
-RFO_LINE_POSITION = SortKey("ID", ReverseFulfillmentOrderLine.id)
+RETURNS_OF_ORDER = ChildList(Return, Return.order_id, SortKey("ID", Return.id))
+"""An order's returns."""
+REVERSE_FULFILLMENT_ORDERS = ChildList(
+    ReverseFulfillmentOrder,
+    ReverseFulfillmentOrder.return_id,
+    SortKey("ID", ReverseFulfillmentOrder.id),
+)
+"""A return's reverse fulfillment orders."""
+RFO_LINES = ChildList(
+    ReverseFulfillmentOrderLine,
+    ReverseFulfillmentOrderLine.reverse_fulfillment_order_id,
+    SortKey("ID", ReverseFulfillmentOrderLine.id),
+)
+"""A reverse fulfillment order's lines."""
+EXCHANGE_LINES = ChildList(ExchangeLine, ExchangeLine.return_id, SortKey("ID", ExchangeLine.id))
+"""A return's exchange lines."""
 
 
 def _of_order_named(op: str, value: str) -> ColumnElement[bool]:
@@ -90,24 +103,6 @@ async def returns_by_id(
 async def count_of_order(session: AsyncSession, order_id: int) -> int:
     statement = select(func.count()).select_from(Return).where(Return.order_id == order_id)
     return int(await session.scalar(statement) or 0)
-
-
-async def first_returns_of_orders(
-    session: AsyncSession, order_ids: Sequence[int], size: int
-) -> list[Return]:
-    return await first_per_parent(
-        session, Return, parent=Return.order_id, parents=order_ids, order=Return.id, size=size
-    )
-
-
-async def returns_page(session: AsyncSession, order_id: int, request: PageRequest) -> Page[Return]:
-    return await fetch_page(
-        session,
-        select(Return).where(Return.order_id == order_id),
-        sort=POSITION,
-        id_column=Return.id,
-        request=request,
-    )
 
 
 async def lines_of(session: AsyncSession, return_ids: Sequence[int]) -> list[ReturnLine]:
@@ -177,31 +172,6 @@ async def reverse_fulfillment_orders_by_id(
     return list((await session.scalars(statement)).all())
 
 
-async def first_reverse_fulfillment_orders(
-    session: AsyncSession, return_ids: Sequence[int], size: int
-) -> list[ReverseFulfillmentOrder]:
-    return await first_per_parent(
-        session,
-        ReverseFulfillmentOrder,
-        parent=ReverseFulfillmentOrder.return_id,
-        parents=return_ids,
-        order=ReverseFulfillmentOrder.id,
-        size=size,
-    )
-
-
-async def reverse_fulfillment_orders_page(
-    session: AsyncSession, return_id: int, request: PageRequest
-) -> Page[ReverseFulfillmentOrder]:
-    return await fetch_page(
-        session,
-        select(ReverseFulfillmentOrder).where(ReverseFulfillmentOrder.return_id == return_id),
-        sort=RFO_POSITION,
-        id_column=ReverseFulfillmentOrder.id,
-        request=request,
-    )
-
-
 async def rfo_lines_of(
     session: AsyncSession, rfo_ids: Sequence[int], *, for_update: bool = False
 ) -> list[ReverseFulfillmentOrderLine]:
@@ -230,33 +200,6 @@ async def rfo_lines_by_id(
     if for_update:
         statement = statement.with_for_update().execution_options(**LOCKED)
     return list((await session.scalars(statement)).all())
-
-
-async def first_rfo_lines(
-    session: AsyncSession, rfo_ids: Sequence[int], size: int
-) -> list[ReverseFulfillmentOrderLine]:
-    return await first_per_parent(
-        session,
-        ReverseFulfillmentOrderLine,
-        parent=ReverseFulfillmentOrderLine.reverse_fulfillment_order_id,
-        parents=rfo_ids,
-        order=ReverseFulfillmentOrderLine.id,
-        size=size,
-    )
-
-
-async def rfo_lines_page(
-    session: AsyncSession, rfo_id: int, request: PageRequest
-) -> Page[ReverseFulfillmentOrderLine]:
-    return await fetch_page(
-        session,
-        select(ReverseFulfillmentOrderLine).where(
-            ReverseFulfillmentOrderLine.reverse_fulfillment_order_id == rfo_id
-        ),
-        sort=RFO_LINE_POSITION,
-        id_column=ReverseFulfillmentOrderLine.id,
-        request=request,
-    )
 
 
 async def dispositions_of(
@@ -305,8 +248,6 @@ async def delivery_lines_of(
 
 # --- exchanges ---------------------------------------------------------------------------
 
-EXCHANGE_POSITION = SortKey("ID", ExchangeLine.id)
-
 
 async def exchange_lines_of(session: AsyncSession, return_ids: Sequence[int]) -> list[ExchangeLine]:
     if not return_ids:
@@ -317,36 +258,3 @@ async def exchange_lines_of(session: AsyncSession, return_ids: Sequence[int]) ->
         .order_by(ExchangeLine.id)
     )
     return list((await session.scalars(statement)).all())
-
-
-async def exchange_lines_by_id(session: AsyncSession, ids: Sequence[int]) -> list[ExchangeLine]:
-    if not ids:
-        return []
-    return list(
-        (await session.scalars(select(ExchangeLine).where(ExchangeLine.id.in_(set(ids))))).all()
-    )
-
-
-async def first_exchange_lines(
-    session: AsyncSession, return_ids: Sequence[int], size: int
-) -> list[ExchangeLine]:
-    return await first_per_parent(
-        session,
-        ExchangeLine,
-        parent=ExchangeLine.return_id,
-        parents=return_ids,
-        order=ExchangeLine.id,
-        size=size,
-    )
-
-
-async def exchange_lines_page(
-    session: AsyncSession, return_id: int, request: PageRequest
-) -> Page[ExchangeLine]:
-    return await fetch_page(
-        session,
-        select(ExchangeLine).where(ExchangeLine.return_id == return_id),
-        sort=EXCHANGE_POSITION,
-        id_column=ExchangeLine.id,
-        request=request,
-    )

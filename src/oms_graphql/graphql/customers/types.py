@@ -94,15 +94,12 @@ class Customer(Node):
     ) -> Connection[OrderType]:
         from oms_graphql.graphql.orders.types import Order
 
-        pk = self.pk
         return await nested_connection(
             info,
-            parent_id=pk,
+            orders.CUSTOMER_ORDERS,
+            parent_id=self.pk,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_customer_orders,
-            sort=orders.CUSTOMER_ORDER_POSITION,
-            fetch=lambda session, request: orders.customer_orders_page(session, pk, request),
             convert=Order.from_model,
         )
 

@@ -215,15 +215,13 @@ class DraftOrder(Node):
     async def line_items(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[DraftOrderLineItem]:
-        pk, currency = self.row.id, self.row.currency_code
+        currency = self.row.currency_code
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.LINES,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_draft_order_lines,
-            sort=repository.LINE_POSITION,
-            fetch=lambda session, request: repository.lines_page(session, pk, request),
             convert=lambda row: DraftOrderLineItem.of(row, currency),
         )
 

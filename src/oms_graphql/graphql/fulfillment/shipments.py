@@ -161,30 +161,16 @@ class Fulfillment(Node):
 
 
 async def _load_fulfillments(info: Info, ids: Sequence[int]) -> list[Fulfillment | None]:
+    # The session's access filter hides fulfillments of orders the caller may not see.
     rows = await info.context.loaders.fulfillment.load_many(list(ids))
-    orders = await info.context.loaders.order.load_many(
-        [row.order_id if row else 0 for row in rows]
-    )
-    return [
-        Fulfillment.from_model(row) if row and order else None
-        for row, order in zip(rows, orders, strict=True)
-    ]
+    return [Fulfillment.from_model(row) if row else None for row in rows]
 
 
 async def _load_fulfillment_lines(
     info: Info, ids: Sequence[int]
 ) -> list[FulfillmentLineItem | None]:
     rows = await info.context.loaders.fulfillment_line.load_many(list(ids))
-    parents = await info.context.loaders.fulfillment.load_many(
-        [row.fulfillment_id if row else 0 for row in rows]
-    )
-    orders = await info.context.loaders.order.load_many(
-        [parent.order_id if parent else 0 for parent in parents]
-    )
-    return [
-        FulfillmentLineItem.from_model(row) if row and order else None
-        for row, order in zip(rows, orders, strict=True)
-    ]
+    return [FulfillmentLineItem.from_model(row) if row else None for row in rows]
 
 
 register_node("Fulfillment", read_scope="read_fulfillments", load=_load_fulfillments)

@@ -37,17 +37,17 @@ async def levels_connection(
         async with info.context.db.reading() as session:
             page = await fetch(session, PageRequest.from_args(first, after))
         return connection(page, InventoryLevel.from_state)
-    loaders = info.context.loaders
-    parent_id = item_id if item_id is not None else location_id
-    assert parent_id is not None
+    if item_id is not None:
+        children, parent_id = repository.LEVELS_OF_ITEM, item_id
+    else:
+        assert location_id is not None
+        children, parent_id = repository.LEVELS_OF_LOCATION, location_id
     return await nested_connection(
         info,
+        children,
         parent_id=parent_id,
         first=first,
         after=after,
-        first_pages=loaders.levels_of_item if item_id is not None else loaders.levels_of_location,
-        sort=repository.LEVEL_POSITION,
-        fetch=fetch,
         convert=InventoryLevel.from_state,
     )
 

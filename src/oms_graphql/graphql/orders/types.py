@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -51,9 +51,6 @@ _SHIPMENTS = "oms_graphql.graphql.fulfillment.shipments"
 """Fulfillment types refer back to orders: they are imported lazily, where used."""
 _RETURNS = "oms_graphql.graphql.returns.types"
 _REFUNDS = "oms_graphql.graphql.returns.refunds"
-
-R = TypeVar("R")
-N = TypeVar("N")
 
 
 @strawberry.type(description="A manual discount on the whole order or on one line.")
@@ -314,17 +311,12 @@ class FulfillmentOrder(Node):
     async def line_items(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[FulfillmentOrderLineItem]:
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.FULFILLMENT_ORDER_LINES,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_fulfillment_order_lines,
-            sort=repository.FULFILLMENT_ORDER_LINE_POSITION,
-            fetch=lambda session, request: repository.fulfillment_order_lines_page(
-                session, pk, request
-            ),
             convert=FulfillmentOrderLineItem.from_model,
         )
 
@@ -450,15 +442,13 @@ class Order(Node):
     async def line_items(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[LineItem]:
-        pk, currency = self.row.id, self.row.currency_code
+        currency = self.row.currency_code
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.LINES,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_order_lines,
-            sort=repository.LINE_POSITION,
-            fetch=lambda session, request: repository.lines_page(session, pk, request),
             convert=lambda row: LineItem.of(row, currency),
         )
 
@@ -489,15 +479,12 @@ class Order(Node):
     async def fulfillment_orders(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[FulfillmentOrder]:
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.FULFILLMENT_ORDERS,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_fulfillment_orders,
-            sort=repository.FULFILLMENT_ORDER_POSITION,
-            fetch=lambda session, request: repository.fulfillment_orders_page(session, pk, request),
             convert=FulfillmentOrder.from_model,
         )
 
@@ -517,15 +504,12 @@ class Order(Node):
         from oms_graphql.graphql.returns.types import Return
         from oms_graphql.returns import repository as returns
 
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            returns.RETURNS_OF_ORDER,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_returns_of_order,
-            sort=returns.POSITION,
-            fetch=lambda session, request: returns.returns_page(session, pk, request),
             convert=Return.from_model,
         )
 
@@ -585,58 +569,42 @@ class Order(Node):
         )
 
 
-def _kept(
-    rows: Sequence[R | None], orders: Sequence[models.Order | None], present: Callable[..., N]
-) -> list[N | None]:
-    """Each row presented with its order, or None when the caller may not see the order."""
-    return [
-        present(row, order) if row is not None and order is not None else None
-        for row, order in zip(rows, orders, strict=True)
-    ]
+# Node loaders read the row alone: the session's access filter (access.py) already hides
+# rows of orders the caller may not see, children included.
 
 
 async def _load_orders(info: Info, ids: Sequence[int]) -> list[Order | None]:
-    return [
-        Order.from_model(row) if row else None
-        for row in await info.context.loaders.order.load_many(ids)
-    ]
+    rows = await info.context.loaders.order.load_many(ids)
+    return [Order.from_model(row) if row else None for row in rows]
 
 
 async def _load_line_items(info: Info, ids: Sequence[int]) -> list[LineItem | None]:
     rows = await info.context.loaders.order_line.load_many(list(ids))
+    # The order gives the line its currency.
     orders = await info.context.loaders.order.load_many(
         [row.order_id if row else 0 for row in rows]
     )
-    return _kept(rows, orders, lambda row, order: LineItem.of(row, order.currency_code))
+    return [
+        LineItem.of(row, order.currency_code) if row and order else None
+        for row, order in zip(rows, orders, strict=True)
+    ]
 
 
 async def _load_transactions(info: Info, ids: Sequence[int]) -> list[OrderTransaction | None]:
     rows = await info.context.loaders.transaction.load_many(list(ids))
-    orders = await info.context.loaders.order.load_many(
-        [row.order_id if row else 0 for row in rows]
-    )
-    return _kept(rows, orders, lambda row, _: OrderTransaction.from_model(row))
+    return [OrderTransaction.from_model(row) if row else None for row in rows]
 
 
 async def load_fulfillment_orders(info: Info, ids: Sequence[int]) -> list[FulfillmentOrder | None]:
     rows = await info.context.loaders.fulfillment_order.load_many(list(ids))
-    orders = await info.context.loaders.order.load_many(
-        [row.order_id if row else 0 for row in rows]
-    )
-    return _kept(rows, orders, lambda row, _: FulfillmentOrder.from_model(row))
+    return [FulfillmentOrder.from_model(row) if row else None for row in rows]
 
 
 async def _load_fulfillment_order_lines(
     info: Info, ids: Sequence[int]
 ) -> list[FulfillmentOrderLineItem | None]:
     rows = await info.context.loaders.fulfillment_order_line.load_many(list(ids))
-    parents = await info.context.loaders.fulfillment_order.load_many(
-        [row.fulfillment_order_id if row else 0 for row in rows]
-    )
-    orders = await info.context.loaders.order.load_many(
-        [parent.order_id if parent else 0 for parent in parents]
-    )
-    return _kept(rows, orders, lambda row, _: FulfillmentOrderLineItem.from_model(row))
+    return [FulfillmentOrderLineItem.from_model(row) if row else None for row in rows]
 
 
 register_node("Order", read_scope="read_orders", load=_load_orders)

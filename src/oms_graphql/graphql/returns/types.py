@@ -184,15 +184,12 @@ class ReverseFulfillmentOrder(Node):
     async def line_items(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[ReverseFulfillmentOrderLineItem]:
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.RFO_LINES,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_reverse_fulfillment_order_lines,
-            sort=repository.RFO_LINE_POSITION,
-            fetch=lambda session, request: repository.rfo_lines_page(session, pk, request),
             convert=ReverseFulfillmentOrderLineItem.from_model,
         )
 
@@ -294,17 +291,12 @@ class Return(Node):
     async def reverse_fulfillment_orders(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[ReverseFulfillmentOrder]:
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.REVERSE_FULFILLMENT_ORDERS,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_reverse_fulfillment_orders,
-            sort=repository.RFO_POSITION,
-            fetch=lambda session, request: repository.reverse_fulfillment_orders_page(
-                session, pk, request
-            ),
             convert=ReverseFulfillmentOrder.from_model,
         )
 
@@ -312,15 +304,12 @@ class Return(Node):
     async def exchange_line_items(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[ExchangeLineItem]:
-        pk = self.row.id
         return await nested_connection(
             info,
-            parent_id=pk,
+            repository.EXCHANGE_LINES,
+            parent_id=self.row.id,
             first=first,
             after=after,
-            first_pages=info.context.loaders.first_exchange_lines,
-            sort=repository.EXCHANGE_POSITION,
-            fetch=lambda session, request: repository.exchange_lines_page(session, pk, request),
             convert=ExchangeLineItem.from_model,
         )
 
@@ -353,77 +342,45 @@ class Return(Node):
         )
 
 
+# Node loaders read the row alone: the session's access filter (access.py) already hides
+# returns, their lines and reverse work of orders the caller may not see.
+
+
 async def _load_returns(info: Info, ids: Sequence[int]) -> list[Return | None]:
     rows = await info.context.loaders.return_.load_many(list(ids))
-    orders = await info.context.loaders.order.load_many(
-        [row.order_id if row else 0 for row in rows]
-    )
-    return [
-        Return.from_model(row) if row and order else None
-        for row, order in zip(rows, orders, strict=True)
-    ]
+    return [Return.from_model(row) if row else None for row in rows]
 
 
 async def _load_return_lines(info: Info, ids: Sequence[int]) -> list[ReturnLineItem | None]:
     rows = await info.context.loaders.return_line.load_many(list(ids))
-    visible = await _load_returns(info, [row.return_id if row else 0 for row in rows])
-    return [
-        ReturnLineItem.from_model(row) if row and parent else None
-        for row, parent in zip(rows, visible, strict=True)
-    ]
+    return [ReturnLineItem.from_model(row) if row else None for row in rows]
 
 
 async def _load_rfos(info: Info, ids: Sequence[int]) -> list[ReverseFulfillmentOrder | None]:
     rows = await info.context.loaders.reverse_fulfillment_order.load_many(list(ids))
-    orders = await info.context.loaders.order.load_many(
-        [row.order_id if row else 0 for row in rows]
-    )
-    return [
-        ReverseFulfillmentOrder.from_model(row) if row and order else None
-        for row, order in zip(rows, orders, strict=True)
-    ]
+    return [ReverseFulfillmentOrder.from_model(row) if row else None for row in rows]
 
 
 async def _load_rfo_lines(
     info: Info, ids: Sequence[int]
 ) -> list[ReverseFulfillmentOrderLineItem | None]:
     rows = await info.context.loaders.reverse_fulfillment_order_line.load_many(list(ids))
-    visible = await _load_rfos(
-        info, [row.reverse_fulfillment_order_id if row else 0 for row in rows]
-    )
-    return [
-        ReverseFulfillmentOrderLineItem.from_model(row) if row and parent else None
-        for row, parent in zip(rows, visible, strict=True)
-    ]
+    return [ReverseFulfillmentOrderLineItem.from_model(row) if row else None for row in rows]
+
+
+async def _load_deliveries(info: Info, ids: Sequence[int]) -> list[ReverseDelivery | None]:
+    rows = await info.context.loaders.reverse_delivery.load_many(list(ids))
+    return [ReverseDelivery.from_model(row) if row else None for row in rows]
+
+
+async def _load_exchange_lines(info: Info, ids: Sequence[int]) -> list[ExchangeLineItem | None]:
+    rows = await info.context.loaders.exchange_line.load_many(list(ids))
+    return [ExchangeLineItem.from_model(row) if row else None for row in rows]
 
 
 register_node("Return", read_scope="read_returns", load=_load_returns)
 register_node("ReturnLineItem", read_scope="read_returns", load=_load_return_lines)
 register_node("ReverseFulfillmentOrder", read_scope="read_returns", load=_load_rfos)
 register_node("ReverseFulfillmentOrderLineItem", read_scope="read_returns", load=_load_rfo_lines)
-
-
-async def _load_deliveries(info: Info, ids: Sequence[int]) -> list[ReverseDelivery | None]:
-    rows = await info.context.loaders.reverse_delivery.load_many(list(ids))
-    visible = await _load_rfos(
-        info, [row.reverse_fulfillment_order_id if row else 0 for row in rows]
-    )
-    return [
-        ReverseDelivery.from_model(row) if row and parent else None
-        for row, parent in zip(rows, visible, strict=True)
-    ]
-
-
 register_node("ReverseDelivery", read_scope="read_returns", load=_load_deliveries)
-
-
-async def _load_exchange_lines(info: Info, ids: Sequence[int]) -> list[ExchangeLineItem | None]:
-    rows = await info.context.loaders.exchange_line.load_many(list(ids))
-    visible = await _load_returns(info, [row.return_id if row else 0 for row in rows])
-    return [
-        ExchangeLineItem.from_model(row) if row and parent else None
-        for row, parent in zip(rows, visible, strict=True)
-    ]
-
-
 register_node("ExchangeLineItem", read_scope="read_returns", load=_load_exchange_lines)
