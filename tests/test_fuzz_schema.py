@@ -38,10 +38,15 @@ from sqlalchemy import Engine
 
 from oms_graphql.db import Database
 from tests.api import Api
-from tests.orders_support import a_shop, create_order
-from tests.test_draft_orders import draft_input
-from tests.test_returns_api import CREATE as RETURN_CREATE
-from tests.test_returns_api import ok, return_input, shipped_order
+from tests.orders_support import (
+    RETURN_CREATE,
+    a_shop,
+    create_order,
+    draft_input,
+    ok,
+    return_input,
+    shipped_order,
+)
 
 pytestmark = pytest.mark.slow
 

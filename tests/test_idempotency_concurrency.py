@@ -23,10 +23,18 @@ from sqlalchemy import Engine, text
 from oms_graphql.db import Base, Database
 from tests.api import Api
 from tests.orders_support import CREATE as ORDER_CREATE
-from tests.orders_support import Shop, a_shop, create_order, order_input
-from tests.test_draft_orders import draft_input
-from tests.test_returns_api import CREATE as RETURN_CREATE
-from tests.test_returns_api import FO, ok, return_input, shipped_order
+from tests.orders_support import (
+    FO,
+    RETURN_CREATE,
+    Shop,
+    a_shop,
+    create_order,
+    draft_input,
+    ok,
+    order_input,
+    return_input,
+    shipped_order,
+)
 
 pytestmark = pytest.mark.usefixtures("ledger_checked")
 
