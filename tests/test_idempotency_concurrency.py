@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from oms_graphql.db import Base, Database
+from oms_graphql.ids import encode_gid
 from tests.api import Api
 from tests.orders_support import CREATE as ORDER_CREATE
 from tests.orders_support import (
@@ -55,10 +56,6 @@ class Row:
     given: Given
     adds: dict[str, int]
     """Rows one successful call adds, per table; every other table must stay as it was."""
-
-
-def gid(type_name: str, pk: int) -> str:
-    return f"gid://oms/{type_name}/{pk}"
 
 
 async def nothing(api: Api, database: Database, shop: Shop) -> dict[str, Any]:
@@ -98,8 +95,8 @@ async def a_draft(api: Api, database: Database, shop: Shop) -> dict[str, Any]:
 
 def tee(shop: Shop, location: str = "milano") -> dict[str, str]:
     return {
-        "inventoryItemId": gid("InventoryItem", shop.tee.id),
-        "locationId": gid("Location", getattr(shop, location).id),
+        "inventoryItemId": encode_gid("InventoryItem", shop.tee.id),
+        "locationId": encode_gid("Location", getattr(shop, location).id),
     }
 
 
@@ -120,7 +117,7 @@ async def a_move(api: Api, database: Database, shop: Shop) -> dict[str, Any]:
 
 async def a_hold(api: Api, database: Database, shop: Shop) -> dict[str, Any]:
     lines = [{"sku": "TEE", "quantity": 2}, {"sku": "MUG", "quantity": 1}]
-    return {"input": {"lineItems": lines, "locationId": gid("Location", shop.roma.id)}}
+    return {"input": {"lineItems": lines, "locationId": encode_gid("Location", shop.roma.id)}}
 
 
 TRANSFER_CREATE = (
@@ -132,9 +129,11 @@ TRANSFER_CREATE = (
 async def a_transfer_to_create(api: Api, database: Database, shop: Shop) -> dict[str, Any]:
     return {
         "input": {
-            "originLocationId": gid("Location", shop.milano.id),
-            "destinationLocationId": gid("Location", shop.roma.id),
-            "lineItems": [{"inventoryItemId": gid("InventoryItem", shop.tee.id), "quantity": 4}],
+            "originLocationId": encode_gid("Location", shop.milano.id),
+            "destinationLocationId": encode_gid("Location", shop.roma.id),
+            "lineItems": [
+                {"inventoryItemId": encode_gid("InventoryItem", shop.tee.id), "quantity": 4}
+            ],
         }
     }
 
@@ -168,7 +167,7 @@ async def returned_units(api: Api, database: Database, shop: Shop) -> dict[str, 
     variables = await a_shipment_to_return(api, database, shop)
     created = ok(await api.gql(RETURN_CREATE, {"input": variables["returnInput"]}), "returnCreate")
     (rfo,) = created["return"]["reverseFulfillmentOrders"]["nodes"]
-    roma = gid("Location", shop.roma.id)
+    roma = encode_gid("Location", shop.roma.id)
     tee_line, mug_line = rfo["lineItems"]["nodes"]
     return {
         "dispositionInputs": [
