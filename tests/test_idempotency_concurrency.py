@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from oms_graphql.db import Base, Database
 from oms_graphql.ids import encode_gid
@@ -35,6 +35,7 @@ from tests.orders_support import (
     order_input,
     return_input,
     shipped_order,
+    table_counts,
 )
 
 pytestmark = pytest.mark.usefixtures("ledger_checked")
@@ -415,13 +416,7 @@ ROWS = [
 ]
 
 
-def row_counts(engine: Engine) -> dict[str, int]:
-    tables = [table.name for table in Base.metadata.sorted_tables]
-    with engine.connect() as connection:
-        return {
-            table: int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
-            for table in tables
-        }
+ALL_TABLES = [table.name for table in Base.metadata.sorted_tables]
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.mutation for row in ROWS])
@@ -431,7 +426,7 @@ async def test_twenty_concurrent_identical_requests_act_once(
     shop = await a_shop(database, tee_milano=50, tee_roma=50, mug_roma=50)
     variables = {**await row.given(api, database, shop), "key": f"{row.mutation}-once"}
     token = api.token("admin")
-    before = row_counts(sync_engine)
+    before = table_counts(sync_engine, ALL_TABLES)
 
     results = await asyncio.gather(
         *(api.gql(row.document, variables, token=token) for _ in range(REQUESTS))
@@ -440,7 +435,7 @@ async def test_twenty_concurrent_identical_requests_act_once(
     answers = [result.ok()[row.mutation] for result in results]
     assert answers[0]["userErrors"] == []
     assert all(answer == answers[0] for answer in answers), answers
-    after = row_counts(sync_engine)
+    after = table_counts(sync_engine, ALL_TABLES)
     added = {
         table: after[table] - before[table] for table in after if after[table] != before[table]
     }
