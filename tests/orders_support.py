@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -99,21 +99,89 @@ async def create_order(api: Api, *lines: tuple[str, int], **extra: Any) -> dict[
     return payload["order"]  # type: ignore[no-any-return]
 
 
-def table_counts(engine: Engine) -> dict[str, int]:
-    """Rows per table that orders touch, to prove a refusal wrote nothing."""
-    tables = (
-        "orders",
-        "order_lines",
-        "order_transactions",
-        "fulfillment_orders",
-        "fulfillment_order_lines",
-        "inventory_changes",
-        "events",
-        "customers",
-        "reservations",
-        "routing_decisions",
-        "routing_rulesets",
-    )
+def ok(result: Any, name: str) -> dict[str, Any]:
+    """The payload of mutation ``name``, after asserting it has no userErrors."""
+    payload = result.ok()[name]
+    assert payload["userErrors"] == [], payload["userErrors"]
+    return payload  # type: ignore[no-any-return]
+
+
+FO = """query($id: ID!) { order(id: $id) { fulfillmentOrders(first: 5) { nodes { id } } } }"""
+SHIP = """mutation($input: FulfillmentInput!) { fulfillmentCreate(fulfillment: $input) {
+  fulfillment { id fulfillmentLineItems { id quantity lineItem { sku } } }
+  userErrors { code } } }"""
+RETURN_CREATE = """mutation($input: ReturnInput!) { returnCreate(returnInput: $input) {
+  return { id status reverseFulfillmentOrders(first: 5) { nodes { id
+    lineItems(first: 10) { nodes { id } } } } }
+  userErrors { field message code } } }"""
+
+
+async def shipped_order(api: Api, *lines: tuple[str, int]) -> tuple[str, dict[str, str]]:
+    """An order shipped in full; its id and its fulfillment line ids by SKU."""
+    order = await create_order(api, *lines)
+    fos = (await api.gql(FO, {"id": order["id"]})).ok()["order"]["fulfillmentOrders"]["nodes"]
+    ids: dict[str, str] = {}
+    for fo in fos:
+        shipped = (
+            await api.gql(
+                SHIP, {"input": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}]}}
+            )
+        ).ok()["fulfillmentCreate"]
+        assert shipped["userErrors"] == []
+        for line in shipped["fulfillment"]["fulfillmentLineItems"]:
+            ids[line["lineItem"]["sku"]] = line["id"]
+    return order["id"], ids
+
+
+def return_input(order_id: str, *lines: tuple[str, int], reason: str = "SIZE_TOO_SMALL") -> Any:
+    """Variables for returnRequest/returnCreate: ``lines`` are (fulfillment line id, units)."""
+    return {
+        "input": {
+            "orderId": order_id,
+            "returnLineItems": [
+                {"fulfillmentLineItemId": line_id, "quantity": quantity, "returnReason": reason}
+                for line_id, quantity in lines
+            ],
+        }
+    }
+
+
+def draft_input(**extra: Any) -> dict[str, Any]:
+    """A DraftOrderInput: two TEE, a custom line, shipping, a 10% discount and a tag."""
+    return {
+        "channel": "web",
+        "customer": {"email": "anna@example.com", "firstName": "Anna", "lastName": "Bianchi"},
+        "shippingAddress": ADDRESS,
+        "lineItems": [
+            {"sku": "TEE", "quantity": 2},
+            {"title": "Gift wrapping", "quantity": 1, "originalUnitPrice": "5.00"},
+        ],
+        "shippingLine": {"title": "Express", "price": "9.90"},
+        "discounts": [{"valueType": "PERCENTAGE", "value": "10", "title": "B2B"}],
+        "tags": ["b2b"],
+        "note": "call before delivery",
+        **extra,
+    }
+
+
+ORDER_TABLES = (
+    "orders",
+    "order_lines",
+    "order_transactions",
+    "fulfillment_orders",
+    "fulfillment_order_lines",
+    "inventory_changes",
+    "events",
+    "customers",
+    "reservations",
+    "routing_decisions",
+    "routing_rulesets",
+)
+"""The tables orders touch."""
+
+
+def table_counts(engine: Engine, tables: Iterable[str] = ORDER_TABLES) -> dict[str, int]:
+    """Rows per table (by default the ones orders touch), to prove a refusal wrote nothing."""
     with engine.connect() as connection:
         return {
             table: int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())

@@ -8,8 +8,7 @@ from sqlalchemy import Engine
 from oms_graphql.db import Database
 from tests.api import Api
 from tests.factories import an_item, count_rows
-from tests.orders_support import CREATE, ORDER, a_shop, create_order, order_input
-from tests.test_returns_api import shipped_order
+from tests.orders_support import CREATE, ORDER, a_shop, create_order, order_input, shipped_order
 
 
 async def test_an_item_created_with_null_required_fields_gets_user_errors(

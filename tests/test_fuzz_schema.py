@@ -37,11 +37,17 @@ from schemathesis.graphql import nodes
 from sqlalchemy import Engine
 
 from oms_graphql.db import Database
+from oms_graphql.ids import encode_gid
 from tests.api import Api
-from tests.orders_support import a_shop, create_order
-from tests.test_draft_orders import draft_input
-from tests.test_returns_api import CREATE as RETURN_CREATE
-from tests.test_returns_api import ok, return_input, shipped_order
+from tests.orders_support import (
+    RETURN_CREATE,
+    a_shop,
+    create_order,
+    draft_input,
+    ok,
+    return_input,
+    shipped_order,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -99,11 +105,11 @@ GID_TYPES = [
 # _aimed), else any number or any text: those must be refused cleanly too. A document
 # often has several ids and one bad id refuses it all, hence the weights.
 _small_ids = st.builds(
-    "gid://oms/{}/{}".format, st.sampled_from(GID_TYPES), st.integers(min_value=1, max_value=4)
+    encode_gid, st.sampled_from(GID_TYPES), st.integers(min_value=1, max_value=4)
 )
 _ids = st.one_of(
     *[_small_ids] * 8,
-    st.builds("gid://oms/{}/{}".format, st.sampled_from(GID_TYPES), st.integers()),
+    st.builds(encode_gid, st.sampled_from(GID_TYPES), st.integers()),
     st.text(max_size=20),
 )
 _decimals = st.one_of(

@@ -18,15 +18,25 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from oms_graphql.db import Base, Database
+from oms_graphql.ids import encode_gid
 from tests.api import Api
 from tests.orders_support import CREATE as ORDER_CREATE
-from tests.orders_support import Shop, a_shop, create_order, order_input
-from tests.test_draft_orders import draft_input
-from tests.test_returns_api import CREATE as RETURN_CREATE
-from tests.test_returns_api import FO, ok, return_input, shipped_order
+from tests.orders_support import (
+    FO,
+    RETURN_CREATE,
+    Shop,
+    a_shop,
+    create_order,
+    draft_input,
+    ok,
+    order_input,
+    return_input,
+    shipped_order,
+    table_counts,
+)
 
 pytestmark = pytest.mark.usefixtures("ledger_checked")
 
@@ -47,10 +57,6 @@ class Row:
     given: Given
     adds: dict[str, int]
     """Rows one successful call adds, per table; every other table must stay as it was."""
-
-
-def gid(type_name: str, pk: int) -> str:
-    return f"gid://oms/{type_name}/{pk}"
 
 
 async def nothing(api: Api, database: Database, shop: Shop) -> dict[str, Any]:
@@ -90,8 +96,8 @@ async def a_draft(api: Api, database: Database, shop: Shop) -> dict[str, Any]:
 
 def tee(shop: Shop, location: str = "milano") -> dict[str, str]:
     return {
-        "inventoryItemId": gid("InventoryItem", shop.tee.id),
-        "locationId": gid("Location", getattr(shop, location).id),
+        "inventoryItemId": encode_gid("InventoryItem", shop.tee.id),
+        "locationId": encode_gid("Location", getattr(shop, location).id),
     }
 
 
@@ -112,7 +118,7 @@ async def a_move(api: Api, database: Database, shop: Shop) -> dict[str, Any]:
 
 async def a_hold(api: Api, database: Database, shop: Shop) -> dict[str, Any]:
     lines = [{"sku": "TEE", "quantity": 2}, {"sku": "MUG", "quantity": 1}]
-    return {"input": {"lineItems": lines, "locationId": gid("Location", shop.roma.id)}}
+    return {"input": {"lineItems": lines, "locationId": encode_gid("Location", shop.roma.id)}}
 
 
 TRANSFER_CREATE = (
@@ -124,9 +130,11 @@ TRANSFER_CREATE = (
 async def a_transfer_to_create(api: Api, database: Database, shop: Shop) -> dict[str, Any]:
     return {
         "input": {
-            "originLocationId": gid("Location", shop.milano.id),
-            "destinationLocationId": gid("Location", shop.roma.id),
-            "lineItems": [{"inventoryItemId": gid("InventoryItem", shop.tee.id), "quantity": 4}],
+            "originLocationId": encode_gid("Location", shop.milano.id),
+            "destinationLocationId": encode_gid("Location", shop.roma.id),
+            "lineItems": [
+                {"inventoryItemId": encode_gid("InventoryItem", shop.tee.id), "quantity": 4}
+            ],
         }
     }
 
@@ -160,7 +168,7 @@ async def returned_units(api: Api, database: Database, shop: Shop) -> dict[str, 
     variables = await a_shipment_to_return(api, database, shop)
     created = ok(await api.gql(RETURN_CREATE, {"input": variables["returnInput"]}), "returnCreate")
     (rfo,) = created["return"]["reverseFulfillmentOrders"]["nodes"]
-    roma = gid("Location", shop.roma.id)
+    roma = encode_gid("Location", shop.roma.id)
     tee_line, mug_line = rfo["lineItems"]["nodes"]
     return {
         "dispositionInputs": [
@@ -408,13 +416,7 @@ ROWS = [
 ]
 
 
-def row_counts(engine: Engine) -> dict[str, int]:
-    tables = [table.name for table in Base.metadata.sorted_tables]
-    with engine.connect() as connection:
-        return {
-            table: int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
-            for table in tables
-        }
+ALL_TABLES = [table.name for table in Base.metadata.sorted_tables]
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.mutation for row in ROWS])
@@ -424,7 +426,7 @@ async def test_twenty_concurrent_identical_requests_act_once(
     shop = await a_shop(database, tee_milano=50, tee_roma=50, mug_roma=50)
     variables = {**await row.given(api, database, shop), "key": f"{row.mutation}-once"}
     token = api.token("admin")
-    before = row_counts(sync_engine)
+    before = table_counts(sync_engine, ALL_TABLES)
 
     results = await asyncio.gather(
         *(api.gql(row.document, variables, token=token) for _ in range(REQUESTS))
@@ -433,7 +435,7 @@ async def test_twenty_concurrent_identical_requests_act_once(
     answers = [result.ok()[row.mutation] for result in results]
     assert answers[0]["userErrors"] == []
     assert all(answer == answers[0] for answer in answers), answers
-    after = row_counts(sync_engine)
+    after = table_counts(sync_engine, ALL_TABLES)
     added = {
         table: after[table] - before[table] for table in after if after[table] != before[table]
     }

@@ -46,7 +46,7 @@ from oms_graphql.db import Base
 from oms_graphql.ids import encode_gid
 from oms_graphql.settings import Settings
 from tests.api import Api
-from tests.conftest import ROOMY_BUCKET, TEST_JWT_SECRET, empty_database
+from tests.conftest import empty_database
 from tests.factories import a_location, ledger_disagreements
 from tests.orders_support import a_shop, order_input
 
@@ -767,15 +767,8 @@ class Returns(RuleBasedStateMachine):
 
 
 @pytest.fixture
-def loop(database_url: str, sync_engine: Engine) -> Iterator[Loop]:
-    empty_database(sync_engine)
-    app_settings = Settings.from_env(
-        {},
-        database_url=database_url,
-        jwt_secret=TEST_JWT_SECRET,
-        cost_bucket_size=ROOMY_BUCKET,
-    )
-    with Loop(app_settings) as running:
+def loop(settings: Settings) -> Iterator[Loop]:
+    with Loop(settings) as running:
         yield running
 
 
