@@ -209,10 +209,13 @@ def _criterion(entity: type[Any], access: Access) -> ColumnElement[bool]:
     if root is not None:
         return root(access)
     column = ORDER_OWNED[entity]
+    owner = _owner(column)
     # No condition on the owner here: loader criteria reach every occurrence of an entity,
     # subqueries included, so the owner's own criterion applies inside (written out here
-    # as well, it would repeat once per level).
-    return column.in_(select(_owner(column).id))
+    # as well, it would repeat once per level). Correlated EXISTS rather than
+    # ``IN (SELECT owner.id ...)``: SQLite builds the IN list from every visible owner
+    # (10,000 orders for a page of 1,000 lines), EXISTS looks up each row's owner by key.
+    return select(owner.id).where(owner.id == column).correlate_except(owner).exists()
 
 
 @lru_cache(maxsize=512)
