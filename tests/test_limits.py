@@ -322,6 +322,22 @@ async def test_throttled_when_the_bucket_is_empty_and_restored_in_time(settings:
     assert third.ok() == {"locations": {"nodes": []}}
 
 
+async def test_variables_that_do_not_coerce_cost_the_caller_nothing(settings: Settings) -> None:
+    query = "query($n: Int) { locations(first: $n) { nodes { id } } }"
+    async with api_with(
+        settings, max_query_cost=60, cost_bucket_size=100, cost_restore_rate=0.01
+    ) as api:
+        refused_variables = await api.gql(query, {"n": "many"})
+        paid = await api.gql(query, {"n": 3})
+
+    assert refused_variables.error_codes == ["BAD_USER_INPUT"]
+    assert cost(refused_variables)["actualQueryCost"] == 0
+    assert cost(refused_variables)["throttleStatus"]["currentlyAvailable"] == 100
+    assert paid.ok() == {"locations": {"nodes": []}}
+    assert cost(paid)["actualQueryCost"] == 5
+    assert cost(paid)["throttleStatus"]["currentlyAvailable"] == 95
+
+
 async def test_anonymous_callers_share_the_bucket_of_their_address(settings: Settings) -> None:
     costly = "{ locations(first: 3) { nodes { id } } }"  # costs 5
     async with api_with(settings, max_query_cost=5, cost_bucket_size=5, cost_restore_rate=1) as api:

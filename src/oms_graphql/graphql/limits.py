@@ -23,6 +23,9 @@ from graphql import (
     validate,
     visit,
 )
+from graphql import (
+    ExecutionResult as GraphQLExecutionResult,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
@@ -164,6 +167,23 @@ class Limits(SchemaExtension):
                 )
             context.pre_execution_errors = [refusal] if refusal else errors
         yield
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        # Variables that do not coerce (and other operation-level refusals) stop graphql-core
+        # before any field runs: no data and no error with a path. Only work that ran is paid.
+        if (
+            self.charged
+            and isinstance(result, GraphQLExecutionResult)
+            and result.data is None
+            and result.errors
+            and not any(error.path for error in result.errors)
+        ):
+            buckets, key = self._bucket()
+            if buckets is not None:
+                buckets.give_back(key, self.charged)
+            self.charged = 0
 
     def _oversized_list(self, document: DocumentNode) -> GraphQLError | None:
         context = self.execution_context

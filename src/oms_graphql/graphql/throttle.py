@@ -37,6 +37,10 @@ class CostBuckets:
         self._levels[key] = (available - cost, self.clock())
         return True
 
+    def give_back(self, key: Hashable, cost: int) -> None:
+        """Return points taken for work that did not run (never past ``size``)."""
+        self._levels[key] = (min(self.size, self.available(key) + cost), self.clock())
+
     def seconds_until(self, key: Hashable, cost: int) -> float:
         missing = cost - self.available(key)
         return round(max(missing, 0) / self.restore_rate, 3)
