@@ -167,12 +167,18 @@ async def mutate_row(
     present: Callable[[R], Any],
 ) -> P:
     """The common mutation: its result is one row, remembered by its id, re-read with
-    ``get`` on a repeat, shown in the payload's one result field by ``present``."""
+    ``get`` on a repeat (NOT_FOUND if it is gone), shown in the payload's one result field
+    by ``present``."""
     (field,) = (f.name for f in dataclasses.fields(payload) if f.name != "user_errors")  # type: ignore[arg-type]
 
     async def recall(session: AsyncSession, remembered: Any) -> R:
         row = await get(session, int(remembered))
-        assert row is not None
+        if row is None:  # deleted since the first request (a draft, a tax rate)
+            raise DomainError.single(
+                "NOT_FOUND",
+                "What the first request with this idempotencyKey wrote no longer exists.",
+                ("idempotencyKey",),
+            )
         return row
 
     async def answer(row: R) -> P:

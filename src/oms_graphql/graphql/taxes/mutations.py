@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.errors import UserError
-from oms_graphql.graphql.mutation import IdempotencyKey, mutate_payload
+from oms_graphql.graphql.mutation import IdempotencyKey, mutate_payload, mutate_row
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.graphql.taxes.types import TaxRate
 from oms_graphql.ids import encode_gid
@@ -59,9 +59,9 @@ class TaxRateDeletePayload:
     )
 
 
-async def _recall(session: AsyncSession, rate_id: Any) -> TaxRateRow:
-    (row,) = await repository.get_many(session, [int(rate_id)])
-    return row
+async def _rate(session: AsyncSession, rate_id: int) -> TaxRateRow | None:
+    found = await repository.get_many(session, [rate_id])
+    return found[0] if found else None
 
 
 @strawberry.type
@@ -78,7 +78,7 @@ class TaxMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> TaxRateSetPayload:
         given = service.RateFields(input.country_code, input.rate, input.province, input.name)
-        return await mutate_payload(
+        return await mutate_row(
             info,
             TaxRateSetPayload,
             TaxRateUserError,
@@ -86,9 +86,8 @@ class TaxMutations:
             arguments={"input": input},
             idempotency_key=idempotency_key,
             action=lambda session: service.set_rate(session, given=given),
-            remember=lambda row: row.id,
-            recall=_recall,
-            answer=lambda row: TaxRateSetPayload(tax_rate=TaxRate.from_model(row), user_errors=[]),
+            get=_rate,
+            present=TaxRate.from_model,
         )
 
     @strawberry.mutation(
