@@ -299,6 +299,19 @@ async def test_repeating_a_create_whose_draft_was_deleted_since_is_not_found_not
     assert errors(repeat, "draftOrderCreate") == [("NOT_FOUND", ["idempotencyKey"])]
     assert table_counts(sync_engine) == before
     assert count_rows(sync_engine, "draft_orders") == 0
+    # The same for an invoice sent before the draft was deleted.
+    other = await create_draft(api)
+    invoice = (
+        'mutation($id: ID!) { draftOrderInvoiceSend(id: $id, idempotencyKey: "inv-1") {'
+        " draftOrder { id } userErrors { field code } } }"
+    )
+    await api.gql(invoice, {"id": other["id"]})
+    await api.gql(DELETE, {"id": other["id"]})
+
+    resent = await api.gql(invoice, {"id": other["id"]})
+
+    assert errors(resent, "draftOrderInvoiceSend") == [("NOT_FOUND", ["idempotencyKey"])]
+    assert count_rows(sync_engine, "draft_orders") == 0
 
 
 async def test_refused_drafts_change_nothing(

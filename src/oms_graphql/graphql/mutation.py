@@ -119,6 +119,15 @@ async def mutate(
     return result
 
 
+def deleted_since() -> DomainError:
+    """A repeat whose object was deleted after the first call (a draft, a tax rate)."""
+    return DomainError.single(
+        "NOT_FOUND",
+        "What the first request with this idempotencyKey wrote no longer exists.",
+        ("idempotencyKey",),
+    )
+
+
 def refused(payload: Callable[..., P], errors: list[Any]) -> P:
     """A refused mutation's payload: its userErrors, every other field null."""
     nulls = {f.name: None for f in dataclasses.fields(payload) if f.name != "user_errors"}  # type: ignore[arg-type]
@@ -173,12 +182,8 @@ async def mutate_row(
 
     async def recall(session: AsyncSession, remembered: Any) -> R:
         row = await get(session, int(remembered))
-        if row is None:  # deleted since the first request (a draft, a tax rate)
-            raise DomainError.single(
-                "NOT_FOUND",
-                "What the first request with this idempotencyKey wrote no longer exists.",
-                ("idempotencyKey",),
-            )
+        if row is None:
+            raise deleted_since()
         return row
 
     async def answer(row: R) -> P:

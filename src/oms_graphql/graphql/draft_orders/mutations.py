@@ -16,6 +16,7 @@ from oms_graphql.graphql.errors import UserError
 from oms_graphql.graphql.mutation import (
     ExpectedVersion,
     IdempotencyKey,
+    deleted_since,
     mutate_payload,
     mutate_row,
 )
@@ -88,7 +89,8 @@ def _draft_id(raw: str) -> int:
 
 async def _draft(session: AsyncSession, draft_id: Any) -> DraftRow:
     row = await repository.get(session, int(draft_id))
-    assert row is not None
+    if row is None:
+        raise deleted_since()
     return row
 
 
