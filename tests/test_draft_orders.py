@@ -20,6 +20,7 @@ from tests.factories import (
     a_customer,
     a_location,
     an_item,
+    count_rows,
     events_of,
     quantities,
     stocked,
@@ -281,6 +282,36 @@ async def test_the_hold_follows_updates_and_ends_on_delete_or_expiry(
     order = done["draftOrderComplete"]["draftOrder"]["order"]
     assert order["displayFinancialStatus"] == "PENDING"
     assert quantities(sync_engine, level)["committed"] == 2
+
+
+async def test_repeating_a_create_whose_draft_was_deleted_since_is_not_found_not_a_crash(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    await a_shop(database)
+    first = await api.gql(CREATE, {"input": draft_input(), "key": "draft-form-1"})
+    draft = first.ok()["draftOrderCreate"]["draftOrder"]
+    await api.gql(DELETE, {"id": draft["id"]})
+    before = table_counts(sync_engine)
+
+    repeat = await api.gql(CREATE, {"input": draft_input(), "key": "draft-form-1"})
+
+    assert repeat.ok()["draftOrderCreate"]["draftOrder"] is None
+    assert errors(repeat, "draftOrderCreate") == [("NOT_FOUND", ["idempotencyKey"])]
+    assert table_counts(sync_engine) == before
+    assert count_rows(sync_engine, "draft_orders") == 0
+    # The same for an invoice sent before the draft was deleted.
+    other = await create_draft(api)
+    invoice = (
+        'mutation($id: ID!) { draftOrderInvoiceSend(id: $id, idempotencyKey: "inv-1") {'
+        " draftOrder { id } userErrors { field code } } }"
+    )
+    await api.gql(invoice, {"id": other["id"]})
+    await api.gql(DELETE, {"id": other["id"]})
+
+    resent = await api.gql(invoice, {"id": other["id"]})
+
+    assert errors(resent, "draftOrderInvoiceSend") == [("NOT_FOUND", ["idempotencyKey"])]
+    assert count_rows(sync_engine, "draft_orders") == 0
 
 
 async def test_refused_drafts_change_nothing(

@@ -146,6 +146,27 @@ async def test_tax_rates_are_managed_through_the_api_and_a_province_wins(
     )
 
 
+async def test_repeating_a_tax_rate_set_whose_rate_was_deleted_since_is_not_found(
+    api: Api, sync_engine: Engine
+) -> None:
+    settings = api.token("write_settings")
+    keyed = """mutation($input: TaxRateInput!) { taxRateSet(input: $input, idempotencyKey: "t1")
+      { taxRate { id } userErrors { field code } } }"""
+    rate = {"countryCode": "DE", "rate": "0.19"}
+    await api.gql(keyed, {"input": rate}, token=settings)
+    await api.gql(
+        'mutation { taxRateDelete(countryCode: "DE") { userErrors { code } } }', token=settings
+    )
+
+    repeat = await api.gql(keyed, {"input": rate}, token=settings)
+
+    assert repeat.ok()["taxRateSet"] == {
+        "taxRate": None,
+        "userErrors": [{"field": ["idempotencyKey"], "code": "NOT_FOUND"}],
+    }
+    assert count_rows(sync_engine, "tax_rates") == 0
+
+
 async def _order_one(api: Api, token: str) -> dict[str, Any]:
     result = await api.gql(CREATE, order_input(("TEE", 1)), token=token)
     return result.ok()["orderCreate"]  # type: ignore[no-any-return]

@@ -43,10 +43,14 @@ def user_errors(error: DomainError, error_type: type[E]) -> list[E]:
 
 def payload_type(name: str, field: str, node: type, error_type: type, result: str) -> type:
     """A mutation payload ``name { <field>, userErrors }``: declared, not written out, since
-    every payload has exactly this shape."""
+    every payload has exactly this shape. A ``field`` ending in ``_`` (``return_``, a Python
+    keyword) is named without it in the API."""
     namespace = {
         "__annotations__": {field: node | None, "user_errors": list[error_type]},  # type: ignore[valid-type]
-        field: strawberry.field(description=f"{result}; null on userErrors."),
+        field: strawberry.field(
+            name=field.removesuffix("_") if field.endswith("_") else None,
+            description=f"{result}; null on userErrors.",
+        ),
         "user_errors": strawberry.field(
             description="Problems with the input; when present, nothing was written."
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
+import inspect
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
@@ -18,10 +19,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from oms_graphql.actor import acting_as
 from oms_graphql.errors import BadUserInput, DomainError
 from oms_graphql.graphql.context import Info
+from oms_graphql.graphql.errors import UserError, user_errors
 from oms_graphql.idempotency import service as idempotency
 from oms_graphql.versions import stale
 
 T = TypeVar("T")
+R = TypeVar("R")
+P = TypeVar("P")
 IDEMPOTENCY_KEY_MAX = 255
 
 IdempotencyKey = Annotated[
@@ -113,3 +117,90 @@ async def mutate(
         return stale()
     info.context.reset_loaders()
     return result
+
+
+def deleted_since() -> DomainError:
+    """A repeat whose object was deleted after the first call (a draft, a tax rate)."""
+    return DomainError.single(
+        "NOT_FOUND",
+        "What the first request with this idempotencyKey wrote no longer exists.",
+        ("idempotencyKey",),
+    )
+
+
+def refused(payload: Callable[..., P], errors: list[Any]) -> P:
+    """A refused mutation's payload: its userErrors, every other field null."""
+    nulls = {f.name: None for f in dataclasses.fields(payload) if f.name != "user_errors"}  # type: ignore[arg-type]
+    return payload(**nulls, user_errors=errors)
+
+
+async def mutate_payload(
+    info: Info,
+    payload: Callable[..., P],
+    error_type: type[UserError],  # type: ignore[type-arg]
+    *,
+    operation: str,
+    arguments: Mapping[str, Any],
+    idempotency_key: str | None,
+    action: Callable[[AsyncSession], Awaitable[T]],
+    remember: Callable[[T], Any],
+    recall: Callable[[AsyncSession, Any], Awaitable[T]],
+    answer: Callable[[T], P | Awaitable[P]],
+) -> P:
+    """``mutate``, then its payload: ``answer(result)``, or the userErrors of a refusal."""
+    outcome = await mutate(
+        info,
+        operation=operation,
+        arguments=arguments,
+        idempotency_key=idempotency_key,
+        action=action,
+        remember=remember,
+        recall=recall,
+    )
+    if isinstance(outcome, DomainError):
+        return refused(payload, user_errors(outcome, error_type))
+    answered = answer(outcome)
+    return await answered if inspect.isawaitable(answered) else answered
+
+
+async def mutate_row(
+    info: Info,
+    payload: Callable[..., P],
+    error_type: type[UserError],  # type: ignore[type-arg]
+    *,
+    operation: str,
+    arguments: Mapping[str, Any],
+    idempotency_key: str | None,
+    action: Callable[[AsyncSession], Awaitable[R]],
+    get: Callable[[AsyncSession, int], Awaitable[R | None]],
+    present: Callable[[R], Any],
+) -> P:
+    """The common mutation: its result is one row, remembered by its id, re-read with
+    ``get`` on a repeat (NOT_FOUND if it is gone), shown in the payload's one result field
+    by ``present``."""
+    (field,) = (f.name for f in dataclasses.fields(payload) if f.name != "user_errors")  # type: ignore[arg-type]
+
+    async def recall(session: AsyncSession, remembered: Any) -> R:
+        row = await get(session, int(remembered))
+        if row is None:
+            raise deleted_since()
+        return row
+
+    async def answer(row: R) -> P:
+        shown = present(row)
+        return payload(
+            **{field: await shown if inspect.isawaitable(shown) else shown}, user_errors=[]
+        )
+
+    return await mutate_payload(
+        info,
+        payload,
+        error_type,
+        operation=operation,
+        arguments=arguments,
+        idempotency_key=idempotency_key,
+        action=action,
+        remember=lambda row: row.id,  # type: ignore[attr-defined]
+        recall=recall,
+        answer=answer,
+    )

@@ -8,12 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.channels import repository, service
 from oms_graphql.channels.service import ChannelChanges, NewChannel
-from oms_graphql.errors import DomainError
 from oms_graphql.graphql.channels.types import Channel, ChannelKind
 from oms_graphql.graphql.common import given, refuse_nulls
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.errors import UserError, user_errors
-from oms_graphql.graphql.mutation import IdempotencyKey, mutate
+from oms_graphql.graphql.errors import UserError
+from oms_graphql.graphql.mutation import IdempotencyKey, mutate_payload
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.models import Channel as ChannelRow
 
@@ -103,19 +102,20 @@ class ChannelMutations:
             kind=input.kind,
             allow_split_shipments=input.allow_split_shipments,
         )
-        outcome = await mutate(
+        return await mutate_payload(
             info,
+            ChannelCreatePayload,
+            ChannelCreateUserError,
             operation="channelCreate",
             arguments={"input": input},
             idempotency_key=idempotency_key,
             action=lambda session: service.create_channel(session, given=new),
             remember=lambda channel: channel.handle,
             recall=_recall,
+            answer=lambda row: ChannelCreatePayload(
+                channel=Channel.from_model(row), user_errors=[]
+            ),
         )
-        if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, ChannelCreateUserError)
-            return ChannelCreatePayload(channel=None, user_errors=errors)
-        return ChannelCreatePayload(channel=Channel.from_model(outcome), user_errors=[])
 
     @strawberry.mutation(
         description="Rename a channel or change whether it allows split shipments.",
@@ -135,16 +135,17 @@ class ChannelMutations:
             )
             return await service.update_channel(session, handle=handle, given=changes)
 
-        outcome = await mutate(
+        return await mutate_payload(
             info,
+            ChannelUpdatePayload,
+            ChannelUpdateUserError,
             operation="channelUpdate",
             arguments={"handle": handle, "input": input},
             idempotency_key=idempotency_key,
             action=action,
             remember=lambda channel: channel.handle,
             recall=_recall,
+            answer=lambda row: ChannelUpdatePayload(
+                channel=Channel.from_model(row), user_errors=[]
+            ),
         )
-        if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, ChannelUpdateUserError)
-            return ChannelUpdatePayload(channel=None, user_errors=errors)
-        return ChannelUpdatePayload(channel=Channel.from_model(outcome), user_errors=[])

@@ -1,23 +1,20 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.customers import repository, service
 from oms_graphql.customers.service import CustomerFields
-from oms_graphql.errors import DomainError
 from oms_graphql.graphql.common import MailingAddressInput, address_input, given
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.customers.types import Customer
-from oms_graphql.graphql.errors import UserError, user_errors
-from oms_graphql.graphql.mutation import ExpectedVersion, IdempotencyKey, mutate
+from oms_graphql.graphql.errors import UserError
+from oms_graphql.graphql.mutation import ExpectedVersion, IdempotencyKey, mutate_row
 from oms_graphql.graphql.node import GlobalIdArgument
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import decode_gid
-from oms_graphql.models import Customer as CustomerRow
 from oms_graphql.unset import UNSET
 
 
@@ -106,12 +103,6 @@ class CustomerUpdatePayload:
     )
 
 
-async def _recall(session: AsyncSession, customer_id: Any) -> CustomerRow:
-    row = await repository.get(session, customer_id)
-    assert row is not None
-    return row
-
-
 @strawberry.type
 class CustomerMutations:
     @strawberry.mutation(description="Create a customer.", extensions=requires("write_customers"))
@@ -121,19 +112,17 @@ class CustomerMutations:
         input: Annotated[CustomerInput, strawberry.argument(description="The new customer.")],
         idempotency_key: IdempotencyKey = None,
     ) -> CustomerCreatePayload:
-        outcome = await mutate(
+        return await mutate_row(
             info,
+            CustomerCreatePayload,
+            CustomerCreateUserError,
             operation="customerCreate",
             arguments={"input": input},
             idempotency_key=idempotency_key,
             action=lambda session: service.create_customer(session, given=_fields(input)),
-            remember=lambda customer: customer.id,
-            recall=_recall,
+            get=repository.get,
+            present=Customer.from_model,
         )
-        if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, CustomerCreateUserError)
-            return CustomerCreatePayload(customer=None, user_errors=errors)
-        return CustomerCreatePayload(customer=Customer.from_model(outcome), user_errors=[])
 
     @strawberry.mutation(
         description="Change a customer's details, address or tags.",
@@ -148,8 +137,10 @@ class CustomerMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> CustomerUpdatePayload:
         customer_id = decode_gid(id, expected="Customer").pk
-        outcome = await mutate(
+        return await mutate_row(
             info,
+            CustomerUpdatePayload,
+            CustomerUpdateUserError,
             operation="customerUpdate",
             arguments={"id": id, "input": input, "expectedVersion": expected_version},
             idempotency_key=idempotency_key,
@@ -159,10 +150,6 @@ class CustomerMutations:
                 given=_fields(input),
                 expected_version=expected_version,
             ),
-            remember=lambda customer: customer.id,
-            recall=_recall,
+            get=repository.get,
+            present=Customer.from_model,
         )
-        if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, CustomerUpdateUserError)
-            return CustomerUpdatePayload(customer=None, user_errors=errors)
-        return CustomerUpdatePayload(customer=Customer.from_model(outcome), user_errors=[])

@@ -9,12 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql import mail
 from oms_graphql.draft_orders import repository, service
-from oms_graphql.errors import DomainError
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.draft_orders.inputs import DraftOrderDeleteInput, DraftOrderInput
 from oms_graphql.graphql.draft_orders.types import CalculatedDraftOrder, DraftOrder
-from oms_graphql.graphql.errors import UserError, user_errors
-from oms_graphql.graphql.mutation import ExpectedVersion, IdempotencyKey, mutate
+from oms_graphql.graphql.errors import UserError
+from oms_graphql.graphql.mutation import (
+    ExpectedVersion,
+    IdempotencyKey,
+    deleted_since,
+    mutate_payload,
+    mutate_row,
+)
 from oms_graphql.graphql.node import GlobalIdArgument
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import decode_gid, encode_gid
@@ -84,7 +89,8 @@ def _draft_id(raw: str) -> int:
 
 async def _draft(session: AsyncSession, draft_id: Any) -> DraftRow:
     row = await repository.get(session, int(draft_id))
-    assert row is not None
+    if row is None:
+        raise deleted_since()
     return row
 
 
@@ -96,20 +102,17 @@ async def _change(
     idempotency_key: str | None,
     action: Callable[[AsyncSession], Awaitable[DraftRow]],
 ) -> DraftOrderPayload:
-    outcome = await mutate(
+    return await mutate_row(
         info,
+        DraftOrderPayload,
+        DraftOrderUserError,
         operation=operation,
         arguments=arguments,
         idempotency_key=idempotency_key,
         action=action,
-        remember=lambda draft: draft.id,
-        recall=_draft,
+        get=repository.get,
+        present=DraftOrder.from_model,
     )
-    if isinstance(outcome, DomainError):
-        return DraftOrderPayload(
-            draft_order=None, user_errors=user_errors(outcome, DraftOrderUserError)
-        )
-    return DraftOrderPayload(draft_order=DraftOrder.from_model(outcome), user_errors=[])
 
 
 _INPUT = Annotated[DraftOrderInput, strawberry.argument(description="The draft.")]
@@ -173,22 +176,19 @@ class DraftOrderMutations:
         def calculate(session: AsyncSession, _: Any = None) -> Awaitable[service.DraftQuote]:
             return service.calculate(session, given=given)
 
-        outcome = await mutate(
+        return await mutate_payload(
             info,
+            DraftOrderCalculatePayload,
+            DraftOrderUserError,
             operation="draftOrderCalculate",
             arguments={"input": input},
             idempotency_key=idempotency_key,
             action=calculate,
             remember=lambda _: None,
             recall=calculate,
-        )
-        if isinstance(outcome, DomainError):
-            return DraftOrderCalculatePayload(
-                calculated_draft_order=None,
-                user_errors=user_errors(outcome, DraftOrderUserError),
-            )
-        return DraftOrderCalculatePayload(
-            calculated_draft_order=CalculatedDraftOrder.of(outcome), user_errors=[]
+            answer=lambda quote: DraftOrderCalculatePayload(
+                calculated_draft_order=CalculatedDraftOrder.of(quote), user_errors=[]
+            ),
         )
 
     @strawberry.mutation(
@@ -226,8 +226,10 @@ class DraftOrderMutations:
         async def recall(_: AsyncSession, deleted: Any) -> int:
             return int(deleted)
 
-        outcome = await mutate(
+        return await mutate_payload(
             info,
+            DraftOrderDeletePayload,
+            DraftOrderUserError,
             operation="draftOrderDelete",
             arguments={"input": input, "expectedVersion": expected_version},
             idempotency_key=idempotency_key,
@@ -238,13 +240,9 @@ class DraftOrderMutations:
             ),
             remember=lambda deleted: deleted,
             recall=recall,
-        )
-        if isinstance(outcome, DomainError):
-            return DraftOrderDeletePayload(
-                deleted_id=None, user_errors=user_errors(outcome, DraftOrderUserError)
-            )
-        return DraftOrderDeletePayload(
-            deleted_id=strawberry.ID(encode_gid("DraftOrder", outcome)), user_errors=[]
+            answer=lambda deleted: DraftOrderDeletePayload(
+                deleted_id=strawberry.ID(encode_gid("DraftOrder", deleted)), user_errors=[]
+            ),
         )
 
     @strawberry.mutation(
@@ -268,8 +266,16 @@ class DraftOrderMutations:
         async def recall(session: AsyncSession, draft_id: Any) -> tuple[DraftRow, None]:
             return await _draft(session, draft_id), None
 
-        outcome = await mutate(
+        async def answer(sent: tuple[DraftRow, mail.MailMessage | None]) -> DraftOrderPayload:
+            draft, message = sent
+            if message is not None:  # a repeat of a sent invoice sends nothing again
+                await mail.send(message)
+            return DraftOrderPayload(draft_order=DraftOrder.from_model(draft), user_errors=[])
+
+        return await mutate_payload(
             info,
+            DraftOrderPayload,
+            DraftOrderUserError,
             operation="draftOrderInvoiceSend",
             arguments={"id": id, "email": email, "expectedVersion": expected_version},
             idempotency_key=idempotency_key,
@@ -282,15 +288,8 @@ class DraftOrderMutations:
             ),
             remember=lambda result: result[0].id,
             recall=recall,
+            answer=answer,
         )
-        if isinstance(outcome, DomainError):
-            return DraftOrderPayload(
-                draft_order=None, user_errors=user_errors(outcome, DraftOrderUserError)
-            )
-        draft, message = outcome
-        if message is not None:  # a repeat of a sent invoice sends nothing again
-            await mail.send(message)
-        return DraftOrderPayload(draft_order=DraftOrder.from_model(draft), user_errors=[])
 
     @strawberry.mutation(
         description="Turn the draft into an order through orderCreate's own code path, at the "

@@ -6,13 +6,12 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms_graphql.errors import DomainError
 from oms_graphql.fulfillment import reroute, rules
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.errors import UserError, user_errors
+from oms_graphql.graphql.errors import UserError
 from oms_graphql.graphql.fulfillment.inputs import RoutingRuleInput
 from oms_graphql.graphql.fulfillment.types import RoutingRules
-from oms_graphql.graphql.mutation import ExpectedVersion, IdempotencyKey, mutate
+from oms_graphql.graphql.mutation import ExpectedVersion, IdempotencyKey, mutate_payload
 from oms_graphql.graphql.orders.types import FulfillmentOrder
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import decode_gid
@@ -122,8 +121,10 @@ class RoutingMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> RoutingRulesUpdatePayload:
         choices = [rules.RuleChoice(rule.type, rule.enabled) for rule in rules_]
-        outcome = await mutate(
+        return await mutate_payload(
             info,
+            RoutingRulesUpdatePayload,
+            RoutingRulesUserError,
             operation="routingRulesUpdate",
             arguments={
                 "rules": rules_,
@@ -139,12 +140,10 @@ class RoutingMutations:
             ),
             remember=lambda ruleset: ruleset.version,
             recall=_recall_rules,
+            answer=lambda ruleset: RoutingRulesUpdatePayload(
+                routing_rules=RoutingRules.of(ruleset), user_errors=[]
+            ),
         )
-        if isinstance(outcome, DomainError):
-            return RoutingRulesUpdatePayload(
-                routing_rules=None, user_errors=user_errors(outcome, RoutingRulesUserError)
-            )
-        return RoutingRulesUpdatePayload(routing_rules=RoutingRules.of(outcome), user_errors=[])
 
     @strawberry.mutation(
         description=(
@@ -179,8 +178,10 @@ class RoutingMutations:
             included_location_ids=_location_ids(included_location_ids),
             excluded_location_ids=_location_ids(excluded_location_ids) or [],
         )
-        outcome = await mutate(
+        return await mutate_payload(
             info,
+            FulfillmentOrdersReroutePayload,
+            FulfillmentOrderUserError,
             operation="fulfillmentOrdersReroute",
             arguments={
                 "fulfillmentOrderIds": fulfillment_order_ids,
@@ -191,13 +192,8 @@ class RoutingMutations:
             action=lambda session: reroute.reroute(session, request),
             remember=lambda moved: [fo.id for fo in moved],
             recall=_recall_moved,
-        )
-        if isinstance(outcome, DomainError):
-            return FulfillmentOrdersReroutePayload(
-                moved_fulfillment_orders=None,
-                user_errors=user_errors(outcome, FulfillmentOrderUserError),
-            )
-        return FulfillmentOrdersReroutePayload(
-            moved_fulfillment_orders=[FulfillmentOrder.from_model(fo) for fo in outcome],
-            user_errors=[],
+            answer=lambda moved: FulfillmentOrdersReroutePayload(
+                moved_fulfillment_orders=[FulfillmentOrder.from_model(fo) for fo in moved],
+                user_errors=[],
+            ),
         )

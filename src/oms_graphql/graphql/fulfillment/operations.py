@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms_graphql.errors import DomainError
 from oms_graphql.fulfillment import cancel, holds, repository, requests, reshape, shipments
 from oms_graphql.fulfillment.lifecycle import Reply
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.errors import user_errors
 from oms_graphql.graphql.fulfillment.mutations import FulfillmentOrderUserError
 from oms_graphql.graphql.fulfillment.shipments import (
     Fulfillment,
@@ -23,7 +21,12 @@ from oms_graphql.graphql.fulfillment.shipments import (
     FulfillmentHold,
     FulfillmentHoldReason,
 )
-from oms_graphql.graphql.mutation import ExpectedVersion, IdempotencyKey, mutate
+from oms_graphql.graphql.mutation import (
+    ExpectedVersion,
+    IdempotencyKey,
+    mutate_payload,
+    mutate_row,
+)
 from oms_graphql.graphql.node import GlobalIdArgument
 from oms_graphql.graphql.orders.types import FulfillmentOrder
 from oms_graphql.graphql.permissions import requires
@@ -34,8 +37,6 @@ from oms_graphql.models import FulfillmentOrder as FulfillmentOrderRow
 from oms_graphql.orders import repository as orders
 
 _ERRORS = "Problems with the input; when present, nothing was written."
-T = TypeVar("T")
-P = TypeVar("P")
 
 
 @strawberry.input(description="Why to hold a fulfillment order.")
@@ -226,13 +227,13 @@ class FulfillmentEventPayload:
     user_errors: list[FulfillmentOrderUserError] = strawberry.field(description=_ERRORS)
 
 
-async def _recall_fulfillment_order(session: AsyncSession, remembered: Any) -> FulfillmentOrderRow:
-    (row,) = await orders.get_fulfillment_orders(session, [int(remembered)])
+async def _recall_fulfillment_order(session: AsyncSession, pk: int) -> FulfillmentOrderRow:
+    (row,) = await orders.get_fulfillment_orders(session, [pk])
     return row
 
 
-async def _recall_fulfillment(session: AsyncSession, remembered: Any) -> FulfillmentRow:
-    (row,) = await repository.fulfillments_by_id(session, [int(remembered)])
+async def _recall_fulfillment(session: AsyncSession, pk: int) -> FulfillmentRow:
+    (row,) = await repository.fulfillments_by_id(session, [pk])
     return row
 
 
@@ -244,33 +245,6 @@ def _fulfillment_id(raw: str) -> int:
     return decode_gid(raw, expected="Fulfillment").pk
 
 
-async def _run(
-    info: Info,
-    operation: str,
-    arguments: dict[str, Any],
-    idempotency_key: str | None,
-    action: Callable[[AsyncSession], Awaitable[T]],
-    *,
-    remember: Callable[[T], Any],
-    recall: Callable[[AsyncSession, Any], Awaitable[T]],
-    answer: Callable[[T | None, list[FulfillmentOrderUserError]], P],
-) -> P:
-    """Run a fulfillment mutation in one transaction; ``answer`` builds its payload from the
-    result, or from the userErrors (with None) when it was refused."""
-    outcome = await mutate(
-        info,
-        operation=operation,
-        arguments=arguments,
-        idempotency_key=idempotency_key,
-        action=action,
-        remember=remember,
-        recall=recall,
-    )
-    if isinstance(outcome, DomainError):
-        return answer(None, user_errors(outcome, FulfillmentOrderUserError))
-    return answer(outcome, [])
-
-
 async def _change_fulfillment_order(
     info: Info,
     operation: str,
@@ -278,18 +252,16 @@ async def _change_fulfillment_order(
     idempotency_key: str | None,
     action: Callable[[AsyncSession], Awaitable[FulfillmentOrderRow]],
 ) -> FulfillmentOrderPayload:
-    return await _run(
+    return await mutate_row(
         info,
-        operation,
-        arguments,
-        idempotency_key,
-        action,
-        remember=lambda row: row.id,
-        recall=_recall_fulfillment_order,
-        answer=lambda row, errors: FulfillmentOrderPayload(
-            fulfillment_order=FulfillmentOrder.from_model(row) if row else None,
-            user_errors=errors,
-        ),
+        FulfillmentOrderPayload,
+        FulfillmentOrderUserError,
+        operation=operation,
+        arguments=arguments,
+        idempotency_key=idempotency_key,
+        action=action,
+        get=_recall_fulfillment_order,
+        present=FulfillmentOrder.from_model,
     )
 
 
@@ -300,17 +272,16 @@ async def _change_fulfillment(
     idempotency_key: str | None,
     action: Callable[[AsyncSession], Awaitable[FulfillmentRow]],
 ) -> FulfillmentPayload:
-    return await _run(
+    return await mutate_row(
         info,
-        operation,
-        arguments,
-        idempotency_key,
-        action,
-        remember=lambda row: row.id,
-        recall=_recall_fulfillment,
-        answer=lambda row, errors: FulfillmentPayload(
-            fulfillment=Fulfillment.from_model(row) if row else None, user_errors=errors
-        ),
+        FulfillmentPayload,
+        FulfillmentOrderUserError,
+        operation=operation,
+        arguments=arguments,
+        idempotency_key=idempotency_key,
+        action=action,
+        get=_recall_fulfillment,
+        present=Fulfillment.from_model,
     )
 
 
@@ -367,26 +338,35 @@ class FulfillmentMutations:
     ) -> FulfillmentOrderHoldPayload:
         pk = _fulfillment_order_id(id)
         given = holds.NewHold(fulfillment_hold.reason, fulfillment_hold.reason_notes)
-        payload = await _change_fulfillment_order(
+
+        async def answer(row: FulfillmentOrderRow) -> FulfillmentOrderHoldPayload:
+            holds_now = await info.context.loaders.active_holds.load(pk)
+            return FulfillmentOrderHoldPayload(
+                fulfillment_order=FulfillmentOrder.from_model(row),
+                fulfillment_hold=FulfillmentHold.from_model(holds_now[-1]) if holds_now else None,
+                user_errors=[],
+            )
+
+        return await mutate_payload(
             info,
-            "fulfillmentOrderHold",
-            {"id": id, "fulfillmentHold": fulfillment_hold, "expectedVersion": expected_version},
-            idempotency_key,
-            lambda session: holds.hold(
+            FulfillmentOrderHoldPayload,
+            FulfillmentOrderUserError,
+            operation="fulfillmentOrderHold",
+            arguments={
+                "id": id,
+                "fulfillmentHold": fulfillment_hold,
+                "expectedVersion": expected_version,
+            },
+            idempotency_key=idempotency_key,
+            action=lambda session: holds.hold(
                 session,
                 pk,
                 given,
                 expected_version=expected_version,
             ),
-        )
-        hold = None
-        if payload.fulfillment_order is not None:
-            rows = await info.context.loaders.active_holds.load(pk)
-            hold = FulfillmentHold.from_model(rows[-1]) if rows else None
-        return FulfillmentOrderHoldPayload(
-            fulfillment_order=payload.fulfillment_order,
-            fulfillment_hold=hold,
-            user_errors=payload.user_errors,
+            remember=lambda row: row.id,
+            recall=lambda session, remembered: _recall_fulfillment_order(session, int(remembered)),
+            answer=answer,
         )
 
     @strawberry.mutation(
@@ -561,17 +541,19 @@ class FulfillmentMutations:
         pk = _fulfillment_order_id(id)
         location_id = decode_gid(new_location_id, expected="Location").pk
         parts = _parts(fulfillment_order_line_items)
-        return await _run(
+        return await mutate_payload(
             info,
-            "fulfillmentOrderMove",
-            {
+            FulfillmentOrderMovePayload,
+            FulfillmentOrderUserError,
+            operation="fulfillmentOrderMove",
+            arguments={
                 "id": id,
                 "newLocationId": new_location_id,
                 "fulfillmentOrderLineItems": fulfillment_order_line_items,
                 "expectedVersion": expected_version,
             },
-            idempotency_key,
-            lambda session: reshape.move(
+            idempotency_key=idempotency_key,
+            action=lambda session: reshape.move(
                 session,
                 pk,
                 location_id,
@@ -580,10 +562,10 @@ class FulfillmentMutations:
             ),
             remember=lambda pair: [pair[0].id, pair[1].id],
             recall=_recall_fulfillment_orders,
-            answer=lambda pair, errors: FulfillmentOrderMovePayload(
-                moved_fulfillment_order=FulfillmentOrder.from_model(pair[0]) if pair else None,
-                original_fulfillment_order=FulfillmentOrder.from_model(pair[1]) if pair else None,
-                user_errors=errors,
+            answer=lambda pair: FulfillmentOrderMovePayload(
+                moved_fulfillment_order=FulfillmentOrder.from_model(pair[0]),
+                original_fulfillment_order=FulfillmentOrder.from_model(pair[1]),
+                user_errors=[],
             ),
         )
 
@@ -610,25 +592,25 @@ class FulfillmentMutations:
             )
             for split in fulfillment_order_splits
         ]
-        return await _run(
+        return await mutate_payload(
             info,
-            "fulfillmentOrderSplit",
-            {"fulfillmentOrderSplits": fulfillment_order_splits},
-            idempotency_key,
-            lambda session: reshape.split(session, splits),
+            FulfillmentOrderSplitPayload,
+            FulfillmentOrderUserError,
+            operation="fulfillmentOrderSplit",
+            arguments={"fulfillmentOrderSplits": fulfillment_order_splits},
+            idempotency_key=idempotency_key,
+            action=lambda session: reshape.split(session, splits),
             remember=lambda pairs: [pk for pair in pairs for pk in (pair[0].id, pair[1].id)],
             recall=_recall_pairs,
-            answer=lambda pairs, errors: FulfillmentOrderSplitPayload(
-                fulfillment_order_splits=None
-                if pairs is None
-                else [
+            answer=lambda pairs: FulfillmentOrderSplitPayload(
+                fulfillment_order_splits=[
                     FulfillmentOrderSplitResult(
                         fulfillment_order=FulfillmentOrder.from_model(original),
                         remaining_fulfillment_order=FulfillmentOrder.from_model(split_off),
                     )
                     for original, split_off in pairs
                 ],
-                user_errors=errors,
+                user_errors=[],
             ),
         )
 
@@ -652,22 +634,22 @@ class FulfillmentMutations:
             [_fulfillment_order_id(raw) for raw in merge.fulfillment_order_ids]
             for merge in fulfillment_order_merge_inputs
         ]
-        return await _run(
+        return await mutate_payload(
             info,
-            "fulfillmentOrdersMerge",
-            {"fulfillmentOrderMergeInputs": fulfillment_order_merge_inputs},
-            idempotency_key,
-            lambda session: reshape.merge(session, groups),
+            FulfillmentOrdersMergePayload,
+            FulfillmentOrderUserError,
+            operation="fulfillmentOrdersMerge",
+            arguments={"fulfillmentOrderMergeInputs": fulfillment_order_merge_inputs},
+            idempotency_key=idempotency_key,
+            action=lambda session: reshape.merge(session, groups),
             remember=lambda merged: [row.id for row in merged],
             recall=_recall_fulfillment_orders,
-            answer=lambda merged, errors: FulfillmentOrdersMergePayload(
-                fulfillment_order_merges=None
-                if merged is None
-                else [
+            answer=lambda merged: FulfillmentOrdersMergePayload(
+                fulfillment_order_merges=[
                     FulfillmentOrderMergeResult(fulfillment_order=FulfillmentOrder.from_model(row))
                     for row in merged
                 ],
-                user_errors=errors,
+                user_errors=[],
             ),
         )
 
@@ -737,12 +719,14 @@ class FulfillmentMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> FulfillmentEventPayload:
         pk = _fulfillment_id(fulfillment_event.fulfillment_id)
-        return await _run(
+        return await mutate_payload(
             info,
-            "fulfillmentEventCreate",
-            {"fulfillmentEvent": fulfillment_event},
-            idempotency_key,
-            lambda session: shipments.add_event(
+            FulfillmentEventPayload,
+            FulfillmentOrderUserError,
+            operation="fulfillmentEventCreate",
+            arguments={"fulfillmentEvent": fulfillment_event},
+            idempotency_key=idempotency_key,
+            action=lambda session: shipments.add_event(
                 session,
                 pk,
                 fulfillment_event.status,
@@ -751,9 +735,8 @@ class FulfillmentMutations:
             ),
             remember=lambda row: row.id,
             recall=_recall_event,
-            answer=lambda row, errors: FulfillmentEventPayload(
-                fulfillment_event=FulfillmentEvent.from_model(row) if row else None,
-                user_errors=errors,
+            answer=lambda row: FulfillmentEventPayload(
+                fulfillment_event=FulfillmentEvent.from_model(row), user_errors=[]
             ),
         )
 

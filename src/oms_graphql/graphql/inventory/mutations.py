@@ -7,10 +7,9 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms_graphql.errors import DomainError
 from oms_graphql.graphql.common import given, refuse_nulls
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.errors import UserError, payload_type, user_errors
+from oms_graphql.graphql.errors import UserError, payload_type
 from oms_graphql.graphql.inventory.inputs import (
     InventoryAdjustQuantitiesInput,
     InventoryItemInput,
@@ -27,7 +26,7 @@ from oms_graphql.graphql.inventory.types import (
     InventoryTransfer,
     Reservation,
 )
-from oms_graphql.graphql.mutation import IdempotencyKey, mutate
+from oms_graphql.graphql.mutation import IdempotencyKey, mutate_row
 from oms_graphql.graphql.node import GlobalIdArgument
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import decode_gid
@@ -171,38 +170,6 @@ InventoryTransferReceivePayload = _payload(
 )
 
 
-async def _run(
-    info: Info,
-    payload: Any,
-    *,
-    operation: str,
-    arguments: dict[str, Any],
-    idempotency_key: str | None,
-    action: Callable[[AsyncSession], Awaitable[Any]],
-    recall: Callable[[AsyncSession, int], Awaitable[Any]],
-    present: Callable[[Any], Awaitable[Any]],
-) -> Any:
-    """Run a mutation whose result is one row, remembered by its id."""
-
-    async def again(session: AsyncSession, row_id: Any) -> Any:
-        return await recall(session, int(row_id))
-
-    outcome = await mutate(
-        info,
-        operation=operation,
-        arguments=arguments,
-        idempotency_key=idempotency_key,
-        action=action,
-        remember=lambda row: row.id,
-        recall=again,
-    )
-    field = next(name for name in payload.__annotations__ if name != "user_errors")
-    if isinstance(outcome, DomainError):
-        error_type = payload.__annotations__["user_errors"].__args__[0]
-        return payload(**{field: None, "user_errors": user_errors(outcome, error_type)})
-    return payload(**{field: await present(outcome), "user_errors": []})
-
-
 def _item_fields(data: InventoryItemInput) -> ItemFields:
     refuse_nulls(data, text=("sku", "title"), other=("tracked", "inventory_policy"))
     price = given(data.unit_price)
@@ -221,10 +188,6 @@ def _item_fields(data: InventoryItemInput) -> ItemFields:
     )
 
 
-async def _item(session: AsyncSession, item_id: int) -> Any:
-    return await repository.get_item(session, item_id)
-
-
 async def _level(session: AsyncSession, level_id: int) -> Any:
     return (await repository.levels_by_id(session, [level_id]))[0]
 
@@ -235,22 +198,6 @@ async def _group(session: AsyncSession, group_id: int) -> Any:
 
 def _pk(raw: str, type_name: str) -> int:
     return decode_gid(raw, expected=type_name).pk
-
-
-async def _present_item(row: Any) -> InventoryItem:
-    return InventoryItem.from_model(row)
-
-
-async def _present_group(row: Any) -> InventoryAdjustmentGroup:
-    return InventoryAdjustmentGroup.from_model(row)
-
-
-async def _present_reservation(row: Any) -> Reservation:
-    return Reservation.from_model(row)
-
-
-async def _present_transfer(row: Any) -> InventoryTransfer:
-    return InventoryTransfer.from_model(row)
 
 
 def _change(line: Any, amount: int, **extra: Any) -> QuantityChange:
@@ -276,15 +223,16 @@ async def _quantities(
     async def action(session: AsyncSession) -> Any:
         return (await apply(session)).group
 
-    return await _run(
+    return await mutate_row(
         info,
         payload,
+        InventoryQuantityUserError,
         operation=operation,
         arguments={"input": input},
         idempotency_key=idempotency_key,
         action=action,
-        recall=_group,
-        present=_present_group,
+        get=_group,
+        present=InventoryAdjustmentGroup.from_model,
     )
 
 
@@ -306,16 +254,17 @@ class InventoryMutations:
         input: Annotated[InventoryItemInput, strawberry.argument(description="The new item.")],
         idempotency_key: IdempotencyKey = None,
     ) -> InventoryItemCreatePayload:
-        return await _run(
+        return await mutate_row(
             info,
             InventoryItemCreatePayload,
+            InventoryItemUserError,
             operation="inventoryItemCreate",
             arguments={"input": input},
             idempotency_key=idempotency_key,
             # Inside the action, so that null-field refusals come back as userErrors.
             action=lambda session: items.create_item(session, given=_item_fields(input)),
-            recall=_item,
-            present=_present_item,
+            get=repository.get_item,
+            present=InventoryItem.from_model,
         )
 
     @strawberry.mutation(
@@ -330,17 +279,18 @@ class InventoryMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> InventoryItemUpdatePayload:
         item_id = _pk(id, "InventoryItem")
-        return await _run(
+        return await mutate_row(
             info,
             InventoryItemUpdatePayload,
+            InventoryItemUserError,
             operation="inventoryItemUpdate",
             arguments={"id": id, "input": input},
             idempotency_key=idempotency_key,
             action=lambda session: items.update_item(
                 session, item_id=item_id, given=_item_fields(input)
             ),
-            recall=_item,
-            present=_present_item,
+            get=repository.get_item,
+            present=InventoryItem.from_model,
         )
 
     @strawberry.mutation(
@@ -368,16 +318,17 @@ class InventoryMutations:
             assert state is not None
             return InventoryLevel.from_state(state)
 
-        return await _run(
+        return await mutate_row(
             info,
             InventoryActivatePayload,
+            InventoryQuantityUserError,
             operation="inventoryActivate",
             arguments={"item": item_id, "location": place_id, "onHand": on_hand},
             idempotency_key=idempotency_key,
             action=lambda session: service.activate(
                 session, item_id=item_id, location_id=place_id, on_hand=on_hand
             ),
-            recall=_level,
+            get=_level,
             present=present,
         )
 
@@ -492,17 +443,18 @@ class InventoryMutations:
         origin = _pk(input.origin_location_id, "Location")
         destination = _pk(input.destination_location_id, "Location")
         lines = _transfer_lines(input.line_items)
-        return await _run(
+        return await mutate_row(
             info,
             InventoryTransferCreatePayload,
+            InventoryTransferUserError,
             operation="inventoryTransferCreate",
             arguments={"input": input},
             idempotency_key=idempotency_key,
             action=lambda session: transfers.create(
                 session, origin_id=origin, destination_id=destination, lines=lines
             ),
-            recall=transfer_repository.get,
-            present=_present_transfer,
+            get=transfer_repository.get,
+            present=InventoryTransfer.from_model,
         )
 
     @strawberry.mutation(
@@ -513,15 +465,16 @@ class InventoryMutations:
         self, info: Info, id: GlobalIdArgument, idempotency_key: IdempotencyKey = None
     ) -> InventoryTransferShipPayload:
         transfer_id = _pk(id, "InventoryTransfer")
-        return await _run(
+        return await mutate_row(
             info,
             InventoryTransferShipPayload,
+            InventoryTransferUserError,
             operation="inventoryTransferShip",
             arguments={"id": id},
             idempotency_key=idempotency_key,
             action=lambda session: transfers.ship(session, transfer_id=transfer_id),
-            recall=transfer_repository.get,
-            present=_present_transfer,
+            get=transfer_repository.get,
+            present=InventoryTransfer.from_model,
         )
 
     @strawberry.mutation(
@@ -543,15 +496,16 @@ class InventoryMutations:
     ) -> InventoryTransferReceivePayload:
         transfer_id = _pk(id, "InventoryTransfer")
         lines = None if line_items is None else _transfer_lines(line_items)
-        return await _run(
+        return await mutate_row(
             info,
             InventoryTransferReceivePayload,
+            InventoryTransferUserError,
             operation="inventoryTransferReceive",
             arguments={"id": id, "lineItems": line_items},
             idempotency_key=idempotency_key,
             action=lambda session: transfers.receive(session, transfer_id=transfer_id, lines=lines),
-            recall=transfer_repository.get,
-            present=_present_transfer,
+            get=transfer_repository.get,
+            present=InventoryTransfer.from_model,
         )
 
     @strawberry.mutation(
@@ -569,9 +523,10 @@ class InventoryMutations:
     ) -> InventoryReservePayload:
         location_id = None if input.location_id is None else _pk(input.location_id, "Location")
         lines = [reservations.HoldLine(line.sku, line.quantity) for line in input.line_items]
-        return await _run(
+        return await mutate_row(
             info,
             InventoryReservePayload,
+            ReservationUserError,
             operation="inventoryReserve",
             arguments={"input": input},
             idempotency_key=idempotency_key,
@@ -582,8 +537,8 @@ class InventoryMutations:
                 expires_in_seconds=input.expires_in_seconds,
                 channel=input.channel,
             ),
-            recall=holds.get,
-            present=_present_reservation,
+            get=holds.get,
+            present=Reservation.from_model,
         )
 
     @strawberry.mutation(
@@ -594,15 +549,16 @@ class InventoryMutations:
         self, info: Info, id: GlobalIdArgument, idempotency_key: IdempotencyKey = None
     ) -> ReservationReleasePayload:
         reservation_id = _pk(id, "Reservation")
-        return await _run(
+        return await mutate_row(
             info,
             ReservationReleasePayload,
+            ReservationUserError,
             operation="reservationRelease",
             arguments={"id": id},
             idempotency_key=idempotency_key,
             action=lambda session: reservations.release(session, reservation_id=reservation_id),
-            recall=holds.get,
-            present=_present_reservation,
+            get=holds.get,
+            present=Reservation.from_model,
         )
 
     @strawberry.mutation(
@@ -619,15 +575,16 @@ class InventoryMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> ReservationExtendPayload:
         reservation_id = _pk(id, "Reservation")
-        return await _run(
+        return await mutate_row(
             info,
             ReservationExtendPayload,
+            ReservationUserError,
             operation="reservationExtend",
             arguments={"id": id, "expiresInSeconds": expires_in_seconds},
             idempotency_key=idempotency_key,
             action=lambda session: reservations.extend(
                 session, reservation_id=reservation_id, expires_in_seconds=expires_in_seconds
             ),
-            recall=holds.get,
-            present=_present_reservation,
+            get=holds.get,
+            present=Reservation.from_model,
         )

@@ -2,24 +2,21 @@ from __future__ import annotations
 
 import enum
 from dataclasses import fields
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms_graphql.errors import DomainError
 from oms_graphql.graphql.common import address_input, given, refuse_nulls
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.errors import UserError, user_errors
+from oms_graphql.graphql.errors import UserError
 from oms_graphql.graphql.locations.inputs import LocationAddInput, LocationEditInput
 from oms_graphql.graphql.locations.types import Location
-from oms_graphql.graphql.mutation import IdempotencyKey, mutate
+from oms_graphql.graphql.mutation import IdempotencyKey, mutate_row
 from oms_graphql.graphql.node import GlobalIdArgument
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.ids import decode_gid
 from oms_graphql.locations import repository, service
 from oms_graphql.locations.service import LocationFields
-from oms_graphql.models import Location as LocationRow
 from oms_graphql.unset import UNSET
 
 
@@ -130,26 +127,6 @@ def _location_fields(data: LocationAddInput | LocationEditInput) -> LocationFiel
     return LocationFields(**values)
 
 
-async def _recall(session: AsyncSession, location_id: Any) -> LocationRow:
-    row = await repository.get(session, location_id)
-    assert row is not None
-    return row
-
-
-async def _run(
-    info: Info, operation: str, arguments: dict[str, Any], key: str | None, action: Any
-) -> LocationRow | DomainError:
-    return await mutate(
-        info,
-        operation=operation,
-        arguments=arguments,
-        idempotency_key=key,
-        action=action,
-        remember=lambda location: location.id,
-        recall=_recall,
-    )
-
-
 @strawberry.type
 class LocationMutations:
     @strawberry.mutation(
@@ -162,17 +139,17 @@ class LocationMutations:
         input: Annotated[LocationAddInput, strawberry.argument(description="The new location.")],
         idempotency_key: IdempotencyKey = None,
     ) -> LocationAddPayload:
-        outcome = await _run(
+        return await mutate_row(
             info,
-            "locationAdd",
-            {"input": input},
-            idempotency_key,
-            lambda session: service.add_location(session, given=_location_fields(input)),
+            LocationAddPayload,
+            LocationAddUserError,
+            operation="locationAdd",
+            arguments={"input": input},
+            idempotency_key=idempotency_key,
+            action=lambda session: service.add_location(session, given=_location_fields(input)),
+            get=repository.get,
+            present=Location.from_model,
         )
-        if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, LocationAddUserError)
-            return LocationAddPayload(location=None, user_errors=errors)
-        return LocationAddPayload(location=Location.from_model(outcome), user_errors=[])
 
     @strawberry.mutation(
         description="Change a location's name, address, flags, priority, capacity or channels.",
@@ -186,19 +163,19 @@ class LocationMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> LocationEditPayload:
         location_id = decode_gid(id, expected="Location").pk
-        outcome = await _run(
+        return await mutate_row(
             info,
-            "locationEdit",
-            {"id": id, "input": input},
-            idempotency_key,
-            lambda session: service.edit_location(
+            LocationEditPayload,
+            LocationEditUserError,
+            operation="locationEdit",
+            arguments={"id": id, "input": input},
+            idempotency_key=idempotency_key,
+            action=lambda session: service.edit_location(
                 session, location_id=location_id, given=_location_fields(input)
             ),
+            get=repository.get,
+            present=Location.from_model,
         )
-        if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, LocationEditUserError)
-            return LocationEditPayload(location=None, user_errors=errors)
-        return LocationEditPayload(location=Location.from_model(outcome), user_errors=[])
 
     @strawberry.mutation(
         description="Activate a location so that routing may use it again.",
@@ -208,17 +185,19 @@ class LocationMutations:
         self, info: Info, id: GlobalIdArgument, idempotency_key: IdempotencyKey = None
     ) -> LocationActivatePayload:
         location_id = decode_gid(id, expected="Location").pk
-        outcome = await _run(
+        return await mutate_row(
             info,
-            "locationActivate",
-            {"id": id},
-            idempotency_key,
-            lambda session: service.set_active(session, location_id=location_id, active=True),
+            LocationActivatePayload,
+            LocationActivateUserError,
+            operation="locationActivate",
+            arguments={"id": id},
+            idempotency_key=idempotency_key,
+            action=lambda session: service.set_active(
+                session, location_id=location_id, active=True
+            ),
+            get=repository.get,
+            present=Location.from_model,
         )
-        if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, LocationActivateUserError)
-            return LocationActivatePayload(location=None, user_errors=errors)
-        return LocationActivatePayload(location=Location.from_model(outcome), user_errors=[])
 
     @strawberry.mutation(
         description="Deactivate a location: it keeps its history but takes no new work.",
@@ -228,14 +207,16 @@ class LocationMutations:
         self, info: Info, id: GlobalIdArgument, idempotency_key: IdempotencyKey = None
     ) -> LocationDeactivatePayload:
         location_id = decode_gid(id, expected="Location").pk
-        outcome = await _run(
+        return await mutate_row(
             info,
-            "locationDeactivate",
-            {"id": id},
-            idempotency_key,
-            lambda session: service.set_active(session, location_id=location_id, active=False),
+            LocationDeactivatePayload,
+            LocationDeactivateUserError,
+            operation="locationDeactivate",
+            arguments={"id": id},
+            idempotency_key=idempotency_key,
+            action=lambda session: service.set_active(
+                session, location_id=location_id, active=False
+            ),
+            get=repository.get,
+            present=Location.from_model,
         )
-        if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, LocationDeactivateUserError)
-            return LocationDeactivatePayload(location=None, user_errors=errors)
-        return LocationDeactivatePayload(location=Location.from_model(outcome), user_errors=[])

@@ -13,11 +13,10 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql import mail
-from oms_graphql.errors import DomainError
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.errors import UserError, user_errors
+from oms_graphql.graphql.errors import UserError
 from oms_graphql.graphql.money import CurrencyCode, MoneyV2
-from oms_graphql.graphql.mutation import ExpectedVersion, IdempotencyKey, mutate
+from oms_graphql.graphql.mutation import ExpectedVersion, IdempotencyKey, mutate_payload
 from oms_graphql.graphql.node import GlobalIdArgument, Node, register_node
 from oms_graphql.graphql.orders.enums import DiscountValueType
 from oms_graphql.graphql.orders.types import LineItem, Order
@@ -269,20 +268,20 @@ async def _stage(
     idempotency_key: str | None,
     action: Callable[[AsyncSession], Awaitable[editing.EditView]],
 ) -> OrderEditPayload:
-    outcome = await mutate(
+    return await mutate_payload(
         info,
+        OrderEditPayload,
+        OrderEditUserError,
         operation=operation,
         arguments=arguments,
         idempotency_key=idempotency_key,
         action=action,
         remember=lambda view: view.edit.id,
         recall=_recall,
+        answer=lambda view: OrderEditPayload(
+            calculated_order=CalculatedOrder.of(view), user_errors=[]
+        ),
     )
-    if isinstance(outcome, DomainError):
-        return OrderEditPayload(
-            calculated_order=None, user_errors=user_errors(outcome, OrderEditUserError)
-        )
-    return OrderEditPayload(calculated_order=CalculatedOrder.of(outcome), user_errors=[])
 
 
 _EDIT_ID = Annotated[
@@ -446,8 +445,18 @@ class OrderEditMutations:
             assert row is not None
             return row, None
 
-        outcome = await mutate(
+        async def answer(
+            committed: tuple[OrderRow, mail.MailMessage | None],
+        ) -> OrderEditCommitPayload:
+            order, message = committed
+            if message is not None:
+                await mail.send(message)
+            return OrderEditCommitPayload(order=Order.from_model(order), user_errors=[])
+
+        return await mutate_payload(
             info,
+            OrderEditCommitPayload,
+            OrderEditUserError,
             operation="orderEditCommit",
             arguments={
                 "id": id,
@@ -465,15 +474,8 @@ class OrderEditMutations:
             ),
             remember=lambda result: result[0].id,
             recall=recall,
+            answer=answer,
         )
-        if isinstance(outcome, DomainError):
-            return OrderEditCommitPayload(
-                order=None, user_errors=user_errors(outcome, OrderEditUserError)
-            )
-        order, message = outcome
-        if message is not None:
-            await mail.send(message)
-        return OrderEditCommitPayload(order=Order.from_model(order), user_errors=[])
 
 
 async def _visible_views(info: Info, ids: Sequence[int]) -> list[editing.EditView | None]:

@@ -9,11 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql.customers import repository as customers
 from oms_graphql.customers import service as customer_service
-from oms_graphql.errors import BadUserInput, DomainError
+from oms_graphql.errors import BadUserInput
 from oms_graphql.graphql.context import Info
 from oms_graphql.graphql.customers.types import Customer
-from oms_graphql.graphql.errors import UserError, user_errors
-from oms_graphql.graphql.mutation import ExpectedVersion, IdempotencyKey, mutate
+from oms_graphql.graphql.errors import UserError
+from oms_graphql.graphql.mutation import (
+    ExpectedVersion,
+    IdempotencyKey,
+    mutate_payload,
+    mutate_row,
+)
 from oms_graphql.graphql.node import GlobalIdArgument, Node
 from oms_graphql.graphql.orders.enums import OrderCancelReason
 from oms_graphql.graphql.orders.inputs import OrderCaptureInput, OrderCreateInput, OrderUpdateInput
@@ -96,18 +101,14 @@ class TagsPayload:
     user_errors: list[OrderUserError] = strawberry.field(description=_ERRORS)
 
 
-async def _order(session: AsyncSession, order_id: Any) -> OrderRow:
-    row = await repository.get(session, int(order_id))
-    assert row is not None
-    return row
-
-
 async def _order_and_transaction(
     session: AsyncSession, remembered: Any
 ) -> tuple[OrderRow, TransactionRow]:
     order_id, transaction_id = remembered
     (transaction,) = await repository.transactions_by_id(session, [int(transaction_id)])
-    return await _order(session, order_id), transaction
+    order = await repository.get(session, int(order_id))
+    assert order is not None
+    return order, transaction
 
 
 async def _change_order(
@@ -118,18 +119,17 @@ async def _change_order(
     idempotency_key: str | None,
     action: Callable[[AsyncSession], Awaitable[OrderRow]],
 ) -> OrderPayload:
-    outcome = await mutate(
+    return await mutate_row(
         info,
+        OrderPayload,
+        OrderUserError,
         operation=operation,
         arguments=arguments,
         idempotency_key=idempotency_key,
         action=action,
-        remember=lambda order: order.id,
-        recall=_order,
+        get=repository.get,
+        present=Order.from_model,
     )
-    if isinstance(outcome, DomainError):
-        return OrderPayload(order=None, user_errors=user_errors(outcome, OrderUserError))
-    return OrderPayload(order=Order.from_model(outcome), user_errors=[])
 
 
 async def _pay(
@@ -140,23 +140,21 @@ async def _pay(
     idempotency_key: str | None,
     action: Callable[[AsyncSession], Awaitable[tuple[OrderRow, TransactionRow]]],
 ) -> OrderPaymentPayload:
-    outcome = await mutate(
+    return await mutate_payload(
         info,
+        OrderPaymentPayload,
+        OrderUserError,
         operation=operation,
         arguments=arguments,
         idempotency_key=idempotency_key,
         action=action,
         remember=lambda result: [result[0].id, result[1].id],
         recall=_order_and_transaction,
-    )
-    if isinstance(outcome, DomainError):
-        errors = user_errors(outcome, OrderUserError)
-        return OrderPaymentPayload(transaction=None, order=None, user_errors=errors)
-    order, transaction = outcome
-    return OrderPaymentPayload(
-        transaction=OrderTransaction.from_model(transaction),
-        order=Order.from_model(order),
-        user_errors=[],
+        answer=lambda result: OrderPaymentPayload(
+            transaction=OrderTransaction.from_model(result[1]),
+            order=Order.from_model(result[0]),
+            user_errors=[],
+        ),
     )
 
 
@@ -203,18 +201,17 @@ class OrderMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> OrderCreatePayload:
         given = input.to_service()
-        outcome = await mutate(
+        return await mutate_row(
             info,
+            OrderCreatePayload,
+            OrderUserError,
             operation="orderCreate",
             arguments={"input": input},
             idempotency_key=idempotency_key,
             action=lambda session: create.create_order(session, given=given),
-            remember=lambda order: order.id,
-            recall=_order,
+            get=repository.get,
+            present=Order.from_model,
         )
-        if isinstance(outcome, DomainError):
-            return OrderCreatePayload(order=None, user_errors=user_errors(outcome, OrderUserError))
-        return OrderCreatePayload(order=Order.from_model(outcome), user_errors=[])
 
     @strawberry.mutation(
         description="Change an order's email, note, tags or (before shipping) its address.",
@@ -411,46 +408,45 @@ async def _tags(
 ) -> TagsPayload:
     gid = decode_gid(raw_id)
     arguments = {"id": raw_id, "tags": tags, "expectedVersion": expected_version}
+    add_, remove = (tags, ()) if add else ((), tags)
     if gid.type_name == "Customer":
         check_scope(info.context.principal, "write_customers")
-        outcome: Any = await mutate(
+        return await mutate_row(
             info,
+            TagsPayload,
+            OrderUserError,
             operation=operation,
             arguments=arguments,
             idempotency_key=idempotency_key,
             action=lambda session: customer_service.change_tags(
                 session,
                 customer_id=gid.pk,
-                add=tags if add else (),
-                remove=() if add else tags,
+                add=add_,
+                remove=remove,
                 expected_version=expected_version,
             ),
-            remember=lambda customer: customer.id,
-            recall=lambda session, pk: customers.get(session, int(pk)),
+            get=customers.get,
+            present=Customer.from_model,
         )
-        node: Any = Customer.from_model
-    elif gid.type_name == "Order":
+    if gid.type_name == "Order":
         check_scope(info.context.principal, "write_orders")
-        outcome = await mutate(
+        return await mutate_row(
             info,
+            TagsPayload,
+            OrderUserError,
             operation=operation,
             arguments=arguments,
             idempotency_key=idempotency_key,
             action=lambda session: service.change_tags(
                 session,
                 order_id=gid.pk,
-                add=tags if add else (),
-                remove=() if add else tags,
+                add=add_,
+                remove=remove,
                 expected_version=expected_version,
             ),
-            remember=lambda order: order.id,
-            recall=_order,
+            get=repository.get,
+            present=Order.from_model,
         )
-        node = Order.from_model
-    else:
-        raise BadUserInput(
-            f"{raw_id!r} is not an order or a customer id; only they have tags", id=raw_id
-        )
-    if isinstance(outcome, DomainError):
-        return TagsPayload(node=None, user_errors=user_errors(outcome, OrderUserError))
-    return TagsPayload(node=node(outcome), user_errors=[])
+    raise BadUserInput(
+        f"{raw_id!r} is not an order or a customer id; only they have tags", id=raw_id
+    )

@@ -10,10 +10,14 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms_graphql.errors import DomainError
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.errors import UserError, user_errors
-from oms_graphql.graphql.mutation import ExpectedVersion, IdempotencyKey, mutate
+from oms_graphql.graphql.errors import UserError, payload_type
+from oms_graphql.graphql.mutation import (
+    ExpectedVersion,
+    IdempotencyKey,
+    mutate_payload,
+    mutate_row,
+)
 from oms_graphql.graphql.node import GlobalIdArgument
 from oms_graphql.graphql.permissions import requires, requires_any
 from oms_graphql.graphql.returns.inputs import (
@@ -61,14 +65,7 @@ class ReturnUserError(UserError[ReturnUserErrorCode]):
 
 
 def _return_payload(name: str, result: str) -> type:
-    namespace = {
-        "__annotations__": {"return_": Return | None, "user_errors": list[ReturnUserError]},
-        "return_": strawberry.field(name="return", description=f"{result}; null on userErrors."),
-        "user_errors": strawberry.field(description=_ERRORS),
-    }
-    return strawberry.type(
-        type(name, (), namespace), description=f"The result of {name[0].lower()}{name[1:-7]}."
-    )
+    return payload_type(name, "return_", Return, ReturnUserError, result)
 
 
 ReturnRequestPayload = _return_payload("ReturnRequestPayload", "The REQUESTED return")
@@ -96,12 +93,6 @@ class ReverseFulfillmentOrderDisposePayload:
     user_errors: list[ReturnUserError] = strawberry.field(description=_ERRORS)
 
 
-async def _recall_return(session: AsyncSession, remembered: Any) -> ReturnRow:
-    row = await repository.get(session, int(remembered))
-    assert row is not None
-    return row
-
-
 async def _change_return(
     info: Info,
     payload: Any,
@@ -110,18 +101,17 @@ async def _change_return(
     idempotency_key: str | None,
     action: Callable[[AsyncSession], Awaitable[ReturnRow]],
 ) -> Any:
-    outcome = await mutate(
+    return await mutate_row(
         info,
+        payload,
+        ReturnUserError,
         operation=operation,
         arguments=arguments,
         idempotency_key=idempotency_key,
         action=action,
-        remember=lambda row: row.id,
-        recall=_recall_return,
+        get=repository.get,
+        present=Return.from_model,
     )
-    if isinstance(outcome, DomainError):
-        return payload(return_=None, user_errors=user_errors(outcome, ReturnUserError))
-    return payload(return_=Return.from_model(outcome), user_errors=[])
 
 
 def _at_once(info: Info) -> bool:
@@ -172,8 +162,8 @@ async def _recall_lines(session: AsyncSession, remembered: Any) -> list[LineRow]
     return [found[pk] for pk in ids]
 
 
-async def _recall_delivery(session: AsyncSession, remembered: Any) -> ReverseDeliveryRow:
-    (row,) = await repository.deliveries_by_id(session, [int(remembered)])
+async def _delivery(session: AsyncSession, delivery_id: int) -> ReverseDeliveryRow:
+    (row,) = await repository.deliveries_by_id(session, [delivery_id])
     return row
 
 
@@ -343,8 +333,10 @@ class ReturnMutations:
             tracking_url=tracking.url,
             label_url=label_input.file_url if label_input else None,
         )
-        outcome = await mutate(
+        return await mutate_row(
             info,
+            ReverseDeliveryCreateWithShippingPayload,
+            ReturnUserError,
             operation="reverseDeliveryCreateWithShipping",
             arguments={
                 "reverseFulfillmentOrderId": reverse_fulfillment_order_id,
@@ -359,15 +351,8 @@ class ReturnMutations:
                 lines=lines,
                 shipping=shipping,
             ),
-            remember=lambda row: row.id,
-            recall=_recall_delivery,
-        )
-        if isinstance(outcome, DomainError):
-            return ReverseDeliveryCreateWithShippingPayload(
-                reverse_delivery=None, user_errors=user_errors(outcome, ReturnUserError)
-            )
-        return ReverseDeliveryCreateWithShippingPayload(
-            reverse_delivery=ReverseDelivery.from_model(outcome), user_errors=[]
+            get=_delivery,
+            present=ReverseDelivery.from_model,
         )
 
     @strawberry.mutation(
@@ -389,8 +374,10 @@ class ReturnMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> ReverseFulfillmentOrderDisposePayload:
         given = [entry.to_service() for entry in disposition_inputs]
-        outcome = await mutate(
+        return await mutate_payload(
             info,
+            ReverseFulfillmentOrderDisposePayload,
+            ReturnUserError,
             operation="reverseFulfillmentOrderDispose",
             arguments={"dispositionInputs": disposition_inputs},
             idempotency_key=idempotency_key,
@@ -399,15 +386,10 @@ class ReturnMutations:
             ),
             remember=lambda rows: [row.id for row in rows],
             recall=_recall_lines,
-        )
-        if isinstance(outcome, DomainError):
-            return ReverseFulfillmentOrderDisposePayload(
-                reverse_fulfillment_order_line_items=None,
-                user_errors=user_errors(outcome, ReturnUserError),
-            )
-        return ReverseFulfillmentOrderDisposePayload(
-            reverse_fulfillment_order_line_items=[
-                ReverseFulfillmentOrderLineItem.from_model(row) for row in outcome
-            ],
-            user_errors=[],
+            answer=lambda rows: ReverseFulfillmentOrderDisposePayload(
+                reverse_fulfillment_order_line_items=[
+                    ReverseFulfillmentOrderLineItem.from_model(row) for row in rows
+                ],
+                user_errors=[],
+            ),
         )

@@ -12,12 +12,11 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms_graphql import models
-from oms_graphql.errors import DomainError
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.errors import UserError, user_errors
+from oms_graphql.graphql.errors import UserError
 from oms_graphql.graphql.locations.types import Location
 from oms_graphql.graphql.money import MoneyInput, MoneyV2
-from oms_graphql.graphql.mutation import IdempotencyKey, mutate
+from oms_graphql.graphql.mutation import IdempotencyKey, mutate_payload
 from oms_graphql.graphql.node import Node, register_node
 from oms_graphql.graphql.orders.types import LineItem, Order, OrderTransaction
 from oms_graphql.graphql.permissions import requires
@@ -418,20 +417,19 @@ class RefundMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> RefundCreatePayload:
         request = input.to_service()
-        outcome = await mutate(
+        return await mutate_payload(
             info,
+            RefundCreatePayload,
+            RefundUserError,
             operation="refundCreate",
             arguments={"input": input},
             idempotency_key=idempotency_key,
             action=lambda session: service.create(session, request),
             remember=lambda result: result[1].id,
             recall=_recall,
-        )
-        if isinstance(outcome, DomainError):
-            return RefundCreatePayload(
-                refund=None, order=None, user_errors=user_errors(outcome, RefundUserError)
-            )
-        order, refund = outcome
-        return RefundCreatePayload(
-            refund=Refund.from_model(refund), order=Order.from_model(order), user_errors=[]
+            answer=lambda result: RefundCreatePayload(
+                refund=Refund.from_model(result[1]),
+                order=Order.from_model(result[0]),
+                user_errors=[],
+            ),
         )

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms_graphql.errors import DomainError
 from oms_graphql.graphql.context import Info
-from oms_graphql.graphql.errors import UserError, user_errors
-from oms_graphql.graphql.mutation import IdempotencyKey, mutate
+from oms_graphql.graphql.errors import UserError
+from oms_graphql.graphql.mutation import IdempotencyKey, mutate_payload, mutate_row
 from oms_graphql.graphql.permissions import requires
 from oms_graphql.graphql.taxes.types import TaxRate
 from oms_graphql.ids import encode_gid
@@ -60,9 +59,9 @@ class TaxRateDeletePayload:
     )
 
 
-async def _recall(session: AsyncSession, rate_id: Any) -> TaxRateRow:
-    (row,) = await repository.get_many(session, [int(rate_id)])
-    return row
+async def _rate(session: AsyncSession, rate_id: int) -> TaxRateRow | None:
+    found = await repository.get_many(session, [rate_id])
+    return found[0] if found else None
 
 
 @strawberry.type
@@ -79,19 +78,17 @@ class TaxMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> TaxRateSetPayload:
         given = service.RateFields(input.country_code, input.rate, input.province, input.name)
-        outcome = await mutate(
+        return await mutate_row(
             info,
+            TaxRateSetPayload,
+            TaxRateUserError,
             operation="taxRateSet",
             arguments={"input": input},
             idempotency_key=idempotency_key,
             action=lambda session: service.set_rate(session, given=given),
-            remember=lambda row: row.id,
-            recall=_recall,
+            get=_rate,
+            present=TaxRate.from_model,
         )
-        if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, TaxRateUserError)
-            return TaxRateSetPayload(tax_rate=None, user_errors=errors)
-        return TaxRateSetPayload(tax_rate=TaxRate.from_model(outcome), user_errors=[])
 
     @strawberry.mutation(
         description="Remove the tax rate of a country or province.",
@@ -106,8 +103,10 @@ class TaxMutations:
         ] = None,
         idempotency_key: IdempotencyKey = None,
     ) -> TaxRateDeletePayload:
-        outcome = await mutate(
+        return await mutate_payload(
             info,
+            TaxRateDeletePayload,
+            TaxRateUserError,
             operation="taxRateDelete",
             arguments={"countryCode": country_code, "province": province},
             idempotency_key=idempotency_key,
@@ -116,12 +115,10 @@ class TaxMutations:
             ),
             remember=lambda rate_id: rate_id,
             recall=lambda session, rate_id: _same(rate_id),
-        )
-        if isinstance(outcome, DomainError):
-            errors = user_errors(outcome, TaxRateUserError)
-            return TaxRateDeletePayload(deleted_tax_rate_id=None, user_errors=errors)
-        return TaxRateDeletePayload(
-            deleted_tax_rate_id=strawberry.ID(encode_gid("TaxRate", int(outcome))), user_errors=[]
+            answer=lambda rate_id: TaxRateDeletePayload(
+                deleted_tax_rate_id=strawberry.ID(encode_gid("TaxRate", int(rate_id))),
+                user_errors=[],
+            ),
         )
 
 
