@@ -342,7 +342,8 @@ class RefundQueries:
         ] = None,
     ) -> SuggestedRefund | None:
         pk = decode_gid(order_id, expected="Order").pk
-        if await info.context.loaders.order.load(pk) is None:
+        order = await info.context.loaders.order.load(pk)
+        if order is None:
             return None
         request = service.RefundRequest(
             order_id=pk,
@@ -350,8 +351,6 @@ class RefundQueries:
             shipping=shipping.to_service() if shipping else None,
         )
         async with info.context.db.reading() as session:
-            order = await orders.get(session, pk)
-            assert order is not None
             plan = await service.suggest(session, order, request)
         return SuggestedRefund.of(plan)
 
