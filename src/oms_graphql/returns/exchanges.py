@@ -128,7 +128,11 @@ async def advance(
     session: AsyncSession, order: Order, returns: Sequence[Return], *, at_once: bool
 ) -> None:
     """Place the exchange lines of these (OPEN) returns that are due, and take their
-    returned units out of the order once every one of them was received."""
+    returned units out of the order once every one of them was received. A cancelled
+    order takes no exchange (``check`` refuses new ones; those opened before the order
+    was cancelled stay unplaced): its returned units are refunded instead."""
+    if order.cancelled_at is not None:
+        return
     rows = [row for row in returns if row.status is ReturnStatus.OPEN]
     exchange = await repository.exchange_lines_of(session, [row.id for row in rows])
     if not exchange:
