@@ -414,6 +414,35 @@ async def test_cancel_takes_unfulfilled_units_off_their_work_and_restocks_them(
     assert any(change["data"].get("reason") == "RESTOCK" for change in changes), changes
 
 
+async def test_a_line_named_twice_in_one_refund_takes_all_its_units_off_work_and_stock(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    shop = await a_shop(database)
+    order = await create_order(api, ("TEE", 3), financialStatus="PAID")
+    tee = (await line_ids(api, order["id"]))["TEE"]
+    refunded = ok(
+        await api.gql(REFUND, refund_input(order["id"], (tee, 1, "CANCEL"), (tee, 1, "CANCEL"))),
+        "refundCreate",
+    )
+    assert [
+        part["lineItem"]["currentQuantity"] for part in refunded["refund"]["refundLineItems"]
+    ] == [
+        1,
+        1,
+    ]
+    level = quantities(sync_engine, shop.levels[("TEE", "Milano")])
+    assert (level["on_hand"], level["committed"], level["available"]) == (10, 1, 9)
+    (fo,) = (await api.gql(FO, {"id": order["id"]})).ok()["order"]["fulfillmentOrders"]["nodes"]
+    remaining = (
+        await api.gql(
+            "query($id: ID!) { node(id: $id) { ... on FulfillmentOrder { lineItems(first: 5) "
+            "{ nodes { totalQuantity remainingQuantity } } } } }",
+            {"id": fo["id"]},
+        )
+    ).ok()["node"]["lineItems"]["nodes"]
+    assert remaining == [{"totalQuantity": 1, "remainingQuantity": 1}]
+
+
 async def test_refusals_change_nothing(api: Api, database: Database, sync_engine: Engine) -> None:
     await a_shop(database)
     await a_channel(database, handle="amazon-it")

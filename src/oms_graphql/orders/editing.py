@@ -694,10 +694,16 @@ async def take_off(
     lost: list[StockChange] = []
     touched: set[int] = set()
     came_off: dict[int, int] = {}
+    # Units earlier removals of the same line took (a refund may name a line twice): the
+    # caller lowers ``current_quantity`` only afterwards.
+    removed: dict[int, int] = defaultdict(int)
     for change in removals:
         units = change.units
         mine = [line for line in open_lines if line.order_line_id == change.line.id]
-        unfulfilled = change.line.current_quantity - change.line.fulfilled_quantity
+        unfulfilled = (
+            change.line.current_quantity - change.line.fulfilled_quantity - removed[change.line.id]
+        )
+        removed[change.line.id] += units
         assigned = sum(line.remaining_quantity for line in mine)
         units -= min(units, max(unfulfilled - assigned, 0))
         if change.location_id is not None:
