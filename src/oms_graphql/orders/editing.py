@@ -138,8 +138,13 @@ async def _pricing(
 
 
 async def _tax_rate(session: AsyncSession, order: Order) -> tuple[Decimal, str | None]:
-    """The rate the order was taxed at (every line of an order carries the same one)."""
-    for line in await orders.lines_of(session, [order.id]):
+    return tax_rate_of(await orders.lines_of(session, [order.id]))
+
+
+def tax_rate_of(lines: Sequence[OrderLine]) -> tuple[Decimal, str | None]:
+    """The rate an order's lines were taxed at (every line of an order carries the same
+    one) and its title; 0 when none was taxed."""
+    for line in lines:
         if line.tax_rate:
             return line.tax_rate, line.tax_title
     return Decimal(0), None
@@ -222,10 +227,9 @@ async def views(session: AsyncSession, edit_ids: Sequence[int]) -> list[EditView
     shipping: dict[int, list[ShippingLine]] = defaultdict(list)
     for shipping_line in await orders.shipping_lines_of(session, order_ids):
         shipping[shipping_line.order_id].append(shipping_line)
-    rates: dict[int, tuple[Decimal, str | None]] = {}
+    order_lines: dict[int, list[OrderLine]] = defaultdict(list)
     for order_line in await orders.lines_of(session, order_ids):
-        if order_line.tax_rate and order_line.order_id not in rates:
-            rates[order_line.order_id] = (order_line.tax_rate, order_line.tax_title)
+        order_lines[order_line.order_id].append(order_line)
 
     def priced(edit: OrderEdit) -> EditView:
         order, lines = order_of[edit.order_id], lines_of[edit.id]
@@ -234,7 +238,7 @@ async def views(session: AsyncSession, edit_ids: Sequence[int]) -> list[EditView
             lines,
             applications[order.id],
             shipping[order.id],
-            rates.get(order.id, (Decimal(0), None)),
+            tax_rate_of(order_lines[order.id]),
             staged_discounts=edit.status is OrderEditStatus.OPEN,
         )
         return EditView(edit, order, lines, pricing.priced)

@@ -34,7 +34,7 @@ from oms_graphql.models import (
 )
 from oms_graphql.orders import payments
 from oms_graphql.orders import repository as orders
-from oms_graphql.orders.editing import Removal, place, take_off
+from oms_graphql.orders.editing import Removal, place, take_off, tax_rate_of
 from oms_graphql.orders.events import Statuses
 from oms_graphql.orders.pricing import quantum, tax_of
 from oms_graphql.returns import refund_repository, repository
@@ -188,8 +188,7 @@ async def _place(session: AsyncSession, order: Order, lines: Sequence[ExchangeLi
     """New order lines at the exchange price, taxed at the order's rate, placed as an
     edit places added units."""
     current = await orders.lines_of(session, [order.id])
-    rate = next((line for line in current if line.tax_rate), None)
-    tax_rate = rate.tax_rate if rate else ZERO
+    tax_rate, tax_title = tax_rate_of(current)
     minor = MINOR_UNITS[order.currency_code]
     position = max((line.position for line in current), default=-1)
     new: list[OrderLine] = []
@@ -212,7 +211,7 @@ async def _place(session: AsyncSession, order: Order, lines: Sequence[ExchangeLi
             discounted_total=total,
             tax_amount=tax,
             tax_rate=tax_rate,
-            tax_title=rate.tax_title if rate else None,
+            tax_title=tax_title,
         )
         session.add(ordered)
         new.append(ordered)
