@@ -39,7 +39,7 @@ from oms_graphql.orders.events import Statuses
 from oms_graphql.orders.pricing import quantum, tax_of
 from oms_graphql.returns import refund_repository, repository
 from oms_graphql.returns.common import announce
-from oms_graphql.returns.refunds import share
+from oms_graphql.returns.refunds import share, take_money_off
 
 LINES_MAX = 250
 ZERO = Decimal(0)
@@ -242,16 +242,9 @@ async def _take_out_returned(
             continue
         subtotal = share(line.discounted_total, units, billed, minor)
         tax = share(line.tax_amount, units, billed, minor)
-        discount = share(line.total_discount, units, billed, minor)
-        line.discounted_total -= subtotal
-        line.tax_amount -= tax
-        line.total_discount -= discount
+        take_money_off(order, line, subtotal, tax, share(line.total_discount, units, billed, minor))
         line.refunded_quantity += units
         entry.line.refunded_quantity += units
-        order.subtotal_price -= subtotal
-        order.total_tax -= tax
-        order.total_discounts -= discount
-        order.total_price -= subtotal + (ZERO if order.taxes_included else tax)
         taken.append(
             {
                 "lineItemId": encode_gid("LineItem", line.id),
@@ -291,13 +284,7 @@ async def call_off(session: AsyncSession, order: Order, row: Return) -> None:
         ],
     )
     for line in lines:
-        order.subtotal_price -= line.discounted_total
-        order.total_tax -= line.tax_amount
-        order.total_discounts -= line.total_discount
-        order.total_price -= line.discounted_total + (
-            ZERO if order.taxes_included else line.tax_amount
-        )
+        take_money_off(order, line, line.discounted_total, line.tax_amount, line.total_discount)
         line.current_quantity = 0
-        line.discounted_total = line.tax_amount = line.total_discount = ZERO
     await payments.settle(session, order)
     await work.refresh_order(session, order, before)
