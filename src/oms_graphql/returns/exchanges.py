@@ -142,6 +142,8 @@ async def advance(
         entry.line.id: entry for entry in await refund_repository.received_lines(session, order.id)
     }
     return_lines = await repository.lines_of(session, [row.id for row in rows])
+    # The order's lines, read once: placement appends the lines it adds.
+    current = await orders.lines_of(session, [order.id])
     changed = False
     minor = MINOR_UNITS[order.currency_code]
     for row in rows:
@@ -154,10 +156,10 @@ async def advance(
         )
         placed = [line for line in mine if line.order_line_id is None and (at_once or all_in)]
         if placed:
-            await _place(session, order, placed)
+            await _place(session, order, current, placed)
         taken: list[dict[str, object]] = []
         if all_in:
-            taken = await _take_out_returned(session, order, [received[line.id] for line in lines])
+            taken = _take_out_returned(order, current, [received[line.id] for line in lines])
         if placed or taken:
             changed = True
             await payments.settle(session, order)
@@ -184,10 +186,11 @@ async def advance(
         await work.refresh_order(session, order, before)
 
 
-async def _place(session: AsyncSession, order: Order, lines: Sequence[ExchangeLine]) -> None:
+async def _place(
+    session: AsyncSession, order: Order, current: list[OrderLine], lines: Sequence[ExchangeLine]
+) -> None:
     """New order lines at the exchange price, taxed at the order's rate, placed as an
-    edit places added units."""
-    current = await orders.lines_of(session, [order.id])
+    edit places added units; they join ``current``, the order's lines."""
     tax_rate, tax_title = tax_rate_of(current)
     minor = MINOR_UNITS[order.currency_code]
     position = max((line.position for line in current), default=-1)
@@ -219,17 +222,18 @@ async def _place(session: AsyncSession, order: Order, lines: Sequence[ExchangeLi
         order.total_tax += tax
         order.total_price += total + (ZERO if order.taxes_included else tax)
     await session.flush()
+    current.extend(new)
     for exchange, ordered in zip(lines, new, strict=True):
         exchange.order_line_id = ordered.id
     await place(session, order, [(line, line.quantity) for line in new])
 
 
-async def _take_out_returned(
-    session: AsyncSession, order: Order, received: Sequence[refund_repository.Received]
+def _take_out_returned(
+    order: Order, current: Sequence[OrderLine], received: Sequence[refund_repository.Received]
 ) -> list[dict[str, object]]:
     """Returned units not refunded yet leave the order's total, as RETURN refund lines."""
     minor = MINOR_UNITS[order.currency_code]
-    by_id = {line.id: line for line in await orders.lines_of(session, [order.id])}
+    by_id = {line.id: line for line in current}
     taken = []
     for entry in received:
         line = by_id[entry.line.order_line_id]

@@ -526,7 +526,7 @@ async def create(session: AsyncSession, request: RefundRequest) -> tuple[Order, 
         )
         for part in plan.lines
     )
-    for money_back in request.transactions:
+    recorded = [
         await payments.record(
             session,
             order,
@@ -535,8 +535,10 @@ async def create(session: AsyncSession, request: RefundRequest) -> tuple[Order, 
             parent_id=money_back.parent_id,
             refund_id=refund.id,
         )
+        for money_back in request.transactions
+    ]
     await session.flush()
-    await payments.settle(session, order)
+    await payments.settle(session, order, [*transactions, *recorded])
     await record_order_event(
         session,
         EventType.REFUND_CREATED,
