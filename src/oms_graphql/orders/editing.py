@@ -130,10 +130,13 @@ async def _pricing(
     lines: Sequence[OrderEditLine],
     *,
     staged_discounts: bool = True,
+    rate: tuple[Decimal, str | None] | None = None,
 ) -> _Pricing:
+    """The order priced with the edit's lines; ``rate`` when the caller has it at hand."""
     applications = await orders.discount_applications_of(session, [order.id])
     shipping = await orders.shipping_lines_of(session, [order.id])
-    rate = await _tax_rate(session, order)
+    if rate is None:
+        rate = await _tax_rate(session, order)
     return _price(order, lines, applications, shipping, rate, staged_discounts=staged_discounts)
 
 
@@ -542,7 +545,7 @@ async def commit(
     await _take_off(session, order, [c for c in changes if c.after < c.before])
     # Lines grow or are added; their new units are routed and committed like an order's.
     position = max((line.position for line in current.values()), default=-1)
-    tax_rate, tax_title = await _tax_rate(session, order)
+    tax_rate, tax_title = rate = tax_rate_of(list(current.values()))
     for line in added:
         position += 1
         ordered = OrderLine(
@@ -576,7 +579,7 @@ async def commit(
         await place(session, order, [(c.line, c.after - c.before) for c in growing])
 
     # The order priced again as a whole, with the edit's line discounts.
-    pricing = await _pricing(session, order, staged)
+    pricing = await _pricing(session, order, staged, rate=rate)
     _check_staged_discounts(staged, pricing)
     await _store_prices(session, order, staged, pricing, {c.staged.id: c.line for c in changes})
     priced = pricing.priced
