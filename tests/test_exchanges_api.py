@@ -26,7 +26,7 @@ from tests.test_refunds_api import (
     ship_all,
     transactions_of,
 )
-from tests.test_returns_api import APPROVE, DISPOSE, REQUEST, ok
+from tests.test_returns_api import APPROVE, DISPOSE, FO, REQUEST, SHIP, ok
 
 pytestmark = pytest.mark.usefixtures("ledger_checked")
 
@@ -285,3 +285,72 @@ async def test_receiving_is_refused_when_the_exchange_finds_no_stock(
     assert refund_counts(sync_engine) == before
     assert await money(api, order_id) == money_before
     assert quantities(sync_engine, shop.levels[("TEE", "Milano")])["on_hand"] == 9
+
+
+async def test_an_exchange_is_not_placed_once_its_order_was_cancelled(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    shop = await a_shop(database)
+    order = await create_order(api, ("TEE", 2), ("MUG", 1), financialStatus="PAID")
+    fo_id = (await api.gql(FO, {"id": order["id"]})).ok()["order"]["fulfillmentOrders"]["nodes"][0][
+        "id"
+    ]
+    fo_lines = (
+        await api.gql(
+            "query($id: ID!) { fulfillmentOrder(id: $id) {"
+            " lineItems(first: 5) { nodes { id lineItem { sku } } } } }",
+            {"id": fo_id},
+        )
+    ).ok()["fulfillmentOrder"]["lineItems"]["nodes"]
+    (tee_line,) = [line["id"] for line in fo_lines if line["lineItem"]["sku"] == "TEE"]
+    shipped = ok(
+        await api.gql(
+            SHIP,
+            {
+                "input": {
+                    "lineItemsByFulfillmentOrder": [
+                        {
+                            "fulfillmentOrderId": fo_id,
+                            "fulfillmentOrderLineItems": [{"id": tee_line, "quantity": 2}],
+                        }
+                    ]
+                }
+            },
+        ),
+        "fulfillmentCreate",
+    )
+    (tee,) = shipped["fulfillment"]["fulfillmentLineItems"]
+    opened = ok(
+        await api.gql(CREATE, exchange_input(order["id"], tee["id"], 1, ("MUG", 1))),
+        "returnCreate",
+    )["return"]
+    ok(
+        await api.gql(
+            "mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER) "
+            "{ userErrors { code } } }",
+            {"id": order["id"]},
+        ),
+        "orderCancel",
+    )
+    mug = shop.levels[("MUG", "Milano")]
+    assert quantities(sync_engine, mug)["committed"] == 0
+
+    await receive(api, opened, f"gid://oms/Location/{shop.milano.id}", 1)
+
+    # Nothing is owed for a cancelled order: its exchange items would ship for free.
+    (exchange,) = (await api.gql(READ, {"id": opened["id"]})).ok()["return"]["exchangeLineItems"][
+        "nodes"
+    ]
+    assert exchange["lineItem"] is None
+    assert quantities(sync_engine, mug)["committed"] == 0
+    assert sorted((await line_ids(api, order["id"])).keys()) == ["MUG", "TEE"]
+    events = (
+        await api.gql(
+            "query($id: ID!) { events(first: 50, subjectId: $id) { nodes { type } } }",
+            {"id": opened["id"]},
+        )
+    ).ok()["events"]["nodes"]
+    assert "RETURN_EXCHANGED" not in [e["type"] for e in events]
+    # Its returned unit is refunded instead.
+    tee_id = (await line_ids(api, order["id"]))["TEE"]
+    ok(await api.gql(REFUND, refund_input(order["id"], (tee_id, 1, "RETURN"))), "refundCreate")

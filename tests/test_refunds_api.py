@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 
 from oms_graphql.db import Database
 from tests.api import Api
-from tests.factories import a_channel, quantities
+from tests.factories import a_channel, an_item, quantities, stocked
 from tests.orders_support import a_shop, create_order, table_counts
 from tests.test_returns_api import (
     APPROVE,
@@ -23,6 +23,7 @@ from tests.test_returns_api import (
     ok,
     return_input,
 )
+from tests.test_returns_api import CREATE as CREATE_RETURN
 
 pytestmark = pytest.mark.usefixtures("ledger_checked")
 
@@ -414,6 +415,35 @@ async def test_cancel_takes_unfulfilled_units_off_their_work_and_restocks_them(
     assert any(change["data"].get("reason") == "RESTOCK" for change in changes), changes
 
 
+async def test_a_line_named_twice_in_one_refund_takes_all_its_units_off_work_and_stock(
+    api: Api, database: Database, sync_engine: Engine
+) -> None:
+    shop = await a_shop(database)
+    order = await create_order(api, ("TEE", 3), financialStatus="PAID")
+    tee = (await line_ids(api, order["id"]))["TEE"]
+    refunded = ok(
+        await api.gql(REFUND, refund_input(order["id"], (tee, 1, "CANCEL"), (tee, 1, "CANCEL"))),
+        "refundCreate",
+    )
+    assert [
+        part["lineItem"]["currentQuantity"] for part in refunded["refund"]["refundLineItems"]
+    ] == [
+        1,
+        1,
+    ]
+    level = quantities(sync_engine, shop.levels[("TEE", "Milano")])
+    assert (level["on_hand"], level["committed"], level["available"]) == (10, 1, 9)
+    (fo,) = (await api.gql(FO, {"id": order["id"]})).ok()["order"]["fulfillmentOrders"]["nodes"]
+    remaining = (
+        await api.gql(
+            "query($id: ID!) { node(id: $id) { ... on FulfillmentOrder { lineItems(first: 5) "
+            "{ nodes { totalQuantity remainingQuantity } } } } }",
+            {"id": fo["id"]},
+        )
+    ).ok()["node"]["lineItems"]["nodes"]
+    assert remaining == [{"totalQuantity": 1, "remainingQuantity": 1}]
+
+
 async def test_refusals_change_nothing(api: Api, database: Database, sync_engine: Engine) -> None:
     await a_shop(database)
     await a_channel(database, handle="amazon-it")
@@ -640,3 +670,61 @@ async def test_a_shipment_whose_units_were_refunded_cannot_be_cancelled(
     ).ok()["fulfillmentCancel"]
     assert refused == {"fulfillment": None, "userErrors": [{"code": "INVALID_STATE"}]}
     assert refund_counts(sync_engine) == before
+
+
+async def test_a_refund_and_a_disposal_of_more_lines_add_only_each_lines_own_writes(
+    api: Api, database: Database
+) -> None:
+    shop = await a_shop(database)
+    skus = [f"S{i}" for i in range(6)]
+    for sku in skus:
+        await stocked(database, await an_item(database, sku=sku), shop.milano, 10)
+
+    async def statements(count: int) -> tuple[int, int, int]:
+        """What a CANCEL refund, a disposal and a RETURN refund of ``count`` lines cost."""
+        order = await create_order(api, *[(s, 2) for s in skus[:count]], financialStatus="PAID")
+        ids = await line_ids(api, order["id"])
+        cancel = await api.gql(
+            REFUND, refund_input(order["id"], *[(ids[s], 1, "CANCEL") for s in skus[:count]])
+        )
+        ok(cancel, "refundCreate")
+        shipped = await ship_all(api, order["id"])
+        opened = ok(
+            await api.gql(
+                CREATE_RETURN, return_input(order["id"], *[(shipped[s], 1) for s in skus[:count]])
+            ),
+            "returnCreate",
+        )["return"]
+        (rfo,) = opened["reverseFulfillmentOrders"]["nodes"]
+        disposal = await api.gql(
+            DISPOSE,
+            {
+                "inputs": [
+                    {
+                        "reverseFulfillmentOrderLineItemId": line["id"],
+                        "quantity": 1,
+                        "dispositionType": "RESTOCKED",
+                        "locationId": f"gid://oms/Location/{shop.milano.id}",
+                    }
+                    for line in rfo["lineItems"]["nodes"]
+                ]
+            },
+        )
+        ok(disposal, "reverseFulfillmentOrderDispose")
+        back = await api.gql(
+            REFUND, refund_input(order["id"], *[(ids[s], 1, "RETURN") for s in skus[:count]])
+        )
+        ok(back, "refundCreate")
+        return cancel.statements, disposal.statements, back.statements
+
+    few, many = await statements(2), await statements(6)
+    per_line = [(b - a) / 4 for a, b in zip(few, many, strict=True)]
+    # Reads stay the same; each line adds at most its own writes (3 for a CANCEL or a
+    # disposal: its row, its stock update, its ledger or event row; 1 for a RETURN: its
+    # refund line). PostgreSQL batches the inserts, so there it costs fewer.
+    bounds = [3, 3, 1]
+    assert all(cost <= bound for cost, bound in zip(per_line, bounds, strict=True)), (
+        few,
+        many,
+        per_line,
+    )

@@ -130,16 +130,24 @@ async def _pricing(
     lines: Sequence[OrderEditLine],
     *,
     staged_discounts: bool = True,
+    rate: tuple[Decimal, str | None] | None = None,
 ) -> _Pricing:
+    """The order priced with the edit's lines; ``rate`` when the caller has it at hand."""
     applications = await orders.discount_applications_of(session, [order.id])
     shipping = await orders.shipping_lines_of(session, [order.id])
-    rate = await _tax_rate(session, order)
+    if rate is None:
+        rate = await _tax_rate(session, order)
     return _price(order, lines, applications, shipping, rate, staged_discounts=staged_discounts)
 
 
 async def _tax_rate(session: AsyncSession, order: Order) -> tuple[Decimal, str | None]:
-    """The rate the order was taxed at (every line of an order carries the same one)."""
-    for line in await orders.lines_of(session, [order.id]):
+    return tax_rate_of(await orders.lines_of(session, [order.id]))
+
+
+def tax_rate_of(lines: Sequence[OrderLine]) -> tuple[Decimal, str | None]:
+    """The rate an order's lines were taxed at (every line of an order carries the same
+    one) and its title; 0 when none was taxed."""
+    for line in lines:
         if line.tax_rate:
             return line.tax_rate, line.tax_title
     return Decimal(0), None
@@ -222,10 +230,9 @@ async def views(session: AsyncSession, edit_ids: Sequence[int]) -> list[EditView
     shipping: dict[int, list[ShippingLine]] = defaultdict(list)
     for shipping_line in await orders.shipping_lines_of(session, order_ids):
         shipping[shipping_line.order_id].append(shipping_line)
-    rates: dict[int, tuple[Decimal, str | None]] = {}
+    order_lines: dict[int, list[OrderLine]] = defaultdict(list)
     for order_line in await orders.lines_of(session, order_ids):
-        if order_line.tax_rate and order_line.order_id not in rates:
-            rates[order_line.order_id] = (order_line.tax_rate, order_line.tax_title)
+        order_lines[order_line.order_id].append(order_line)
 
     def priced(edit: OrderEdit) -> EditView:
         order, lines = order_of[edit.order_id], lines_of[edit.id]
@@ -234,7 +241,7 @@ async def views(session: AsyncSession, edit_ids: Sequence[int]) -> list[EditView
             lines,
             applications[order.id],
             shipping[order.id],
-            rates.get(order.id, (Decimal(0), None)),
+            tax_rate_of(order_lines[order.id]),
             staged_discounts=edit.status is OrderEditStatus.OPEN,
         )
         return EditView(edit, order, lines, pricing.priced)
@@ -538,7 +545,7 @@ async def commit(
     await _take_off(session, order, [c for c in changes if c.after < c.before])
     # Lines grow or are added; their new units are routed and committed like an order's.
     position = max((line.position for line in current.values()), default=-1)
-    tax_rate, tax_title = await _tax_rate(session, order)
+    tax_rate, tax_title = rate = tax_rate_of(list(current.values()))
     for line in added:
         position += 1
         ordered = OrderLine(
@@ -572,7 +579,7 @@ async def commit(
         await place(session, order, [(c.line, c.after - c.before) for c in growing])
 
     # The order priced again as a whole, with the edit's line discounts.
-    pricing = await _pricing(session, order, staged)
+    pricing = await _pricing(session, order, staged, rate=rate)
     _check_staged_discounts(staged, pricing)
     await _store_prices(session, order, staged, pricing, {c.staged.id: c.line for c in changes})
     priced = pricing.priced
@@ -694,10 +701,16 @@ async def take_off(
     lost: list[StockChange] = []
     touched: set[int] = set()
     came_off: dict[int, int] = {}
+    # Units earlier removals of the same line took (a refund may name a line twice): the
+    # caller lowers ``current_quantity`` only afterwards.
+    removed: dict[int, int] = defaultdict(int)
     for change in removals:
         units = change.units
         mine = [line for line in open_lines if line.order_line_id == change.line.id]
-        unfulfilled = change.line.current_quantity - change.line.fulfilled_quantity
+        unfulfilled = (
+            change.line.current_quantity - change.line.fulfilled_quantity - removed[change.line.id]
+        )
+        removed[change.line.id] += units
         assigned = sum(line.remaining_quantity for line in mine)
         units -= min(units, max(unfulfilled - assigned, 0))
         if change.location_id is not None:

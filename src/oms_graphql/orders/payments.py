@@ -188,22 +188,15 @@ async def refund_everything(session: AsyncSession, order: Order) -> None:
     """Give back every captured amount and void every open authorization (on cancel)."""
     transactions = await repository.transactions_of(session, [order.id])
     done = [t for t in transactions if t.status == TransactionStatus.SUCCESS]
+    refundable = refundable_by_parent(done)
     for transaction in done:
-        if transaction.kind in (TransactionKind.CAPTURE, TransactionKind.SALE):
-            refunded = sum(
-                (
-                    t.amount
-                    for t in done
-                    if t.parent_id == transaction.id and t.kind == TransactionKind.REFUND
-                ),
-                Decimal(0),
-            )
-            if transaction.amount > refunded:
+        if transaction.id in refundable:
+            if refundable[transaction.id] > 0:
                 await record(
                     session,
                     order,
                     TransactionKind.REFUND,
-                    transaction.amount - refunded,
+                    refundable[transaction.id],
                     parent_id=transaction.id,
                 )
         elif transaction.kind == TransactionKind.AUTHORIZATION:

@@ -34,12 +34,12 @@ from oms_graphql.models import (
 )
 from oms_graphql.orders import payments
 from oms_graphql.orders import repository as orders
-from oms_graphql.orders.editing import Removal, place, take_off
+from oms_graphql.orders.editing import Removal, place, take_off, tax_rate_of
 from oms_graphql.orders.events import Statuses
 from oms_graphql.orders.pricing import quantum, tax_of
 from oms_graphql.returns import refund_repository, repository
 from oms_graphql.returns.common import announce
-from oms_graphql.returns.refunds import share
+from oms_graphql.returns.refunds import share, take_money_off
 
 LINES_MAX = 250
 ZERO = Decimal(0)
@@ -128,7 +128,11 @@ async def advance(
     session: AsyncSession, order: Order, returns: Sequence[Return], *, at_once: bool
 ) -> None:
     """Place the exchange lines of these (OPEN) returns that are due, and take their
-    returned units out of the order once every one of them was received."""
+    returned units out of the order once every one of them was received. A cancelled
+    order takes no exchange (``check`` refuses new ones; those opened before the order
+    was cancelled stay unplaced): its returned units are refunded instead."""
+    if order.cancelled_at is not None:
+        return
     rows = [row for row in returns if row.status is ReturnStatus.OPEN]
     exchange = await repository.exchange_lines_of(session, [row.id for row in rows])
     if not exchange:
@@ -138,6 +142,8 @@ async def advance(
         entry.line.id: entry for entry in await refund_repository.received_lines(session, order.id)
     }
     return_lines = await repository.lines_of(session, [row.id for row in rows])
+    # The order's lines, read once: placement appends the lines it adds.
+    current = await orders.lines_of(session, [order.id])
     changed = False
     minor = MINOR_UNITS[order.currency_code]
     for row in rows:
@@ -150,10 +156,10 @@ async def advance(
         )
         placed = [line for line in mine if line.order_line_id is None and (at_once or all_in)]
         if placed:
-            await _place(session, order, placed)
+            await _place(session, order, current, placed)
         taken: list[dict[str, object]] = []
         if all_in:
-            taken = await _take_out_returned(session, order, [received[line.id] for line in lines])
+            taken = _take_out_returned(order, current, [received[line.id] for line in lines])
         if placed or taken:
             changed = True
             await payments.settle(session, order)
@@ -180,12 +186,12 @@ async def advance(
         await work.refresh_order(session, order, before)
 
 
-async def _place(session: AsyncSession, order: Order, lines: Sequence[ExchangeLine]) -> None:
+async def _place(
+    session: AsyncSession, order: Order, current: list[OrderLine], lines: Sequence[ExchangeLine]
+) -> None:
     """New order lines at the exchange price, taxed at the order's rate, placed as an
-    edit places added units."""
-    current = await orders.lines_of(session, [order.id])
-    rate = next((line for line in current if line.tax_rate), None)
-    tax_rate = rate.tax_rate if rate else ZERO
+    edit places added units; they join ``current``, the order's lines."""
+    tax_rate, tax_title = tax_rate_of(current)
     minor = MINOR_UNITS[order.currency_code]
     position = max((line.position for line in current), default=-1)
     new: list[OrderLine] = []
@@ -208,7 +214,7 @@ async def _place(session: AsyncSession, order: Order, lines: Sequence[ExchangeLi
             discounted_total=total,
             tax_amount=tax,
             tax_rate=tax_rate,
-            tax_title=rate.tax_title if rate else None,
+            tax_title=tax_title,
         )
         session.add(ordered)
         new.append(ordered)
@@ -216,17 +222,18 @@ async def _place(session: AsyncSession, order: Order, lines: Sequence[ExchangeLi
         order.total_tax += tax
         order.total_price += total + (ZERO if order.taxes_included else tax)
     await session.flush()
+    current.extend(new)
     for exchange, ordered in zip(lines, new, strict=True):
         exchange.order_line_id = ordered.id
     await place(session, order, [(line, line.quantity) for line in new])
 
 
-async def _take_out_returned(
-    session: AsyncSession, order: Order, received: Sequence[refund_repository.Received]
+def _take_out_returned(
+    order: Order, current: Sequence[OrderLine], received: Sequence[refund_repository.Received]
 ) -> list[dict[str, object]]:
     """Returned units not refunded yet leave the order's total, as RETURN refund lines."""
     minor = MINOR_UNITS[order.currency_code]
-    by_id = {line.id: line for line in await orders.lines_of(session, [order.id])}
+    by_id = {line.id: line for line in current}
     taken = []
     for entry in received:
         line = by_id[entry.line.order_line_id]
@@ -239,16 +246,9 @@ async def _take_out_returned(
             continue
         subtotal = share(line.discounted_total, units, billed, minor)
         tax = share(line.tax_amount, units, billed, minor)
-        discount = share(line.total_discount, units, billed, minor)
-        line.discounted_total -= subtotal
-        line.tax_amount -= tax
-        line.total_discount -= discount
+        take_money_off(order, line, subtotal, tax, share(line.total_discount, units, billed, minor))
         line.refunded_quantity += units
         entry.line.refunded_quantity += units
-        order.subtotal_price -= subtotal
-        order.total_tax -= tax
-        order.total_discounts -= discount
-        order.total_price -= subtotal + (ZERO if order.taxes_included else tax)
         taken.append(
             {
                 "lineItemId": encode_gid("LineItem", line.id),
@@ -288,13 +288,7 @@ async def call_off(session: AsyncSession, order: Order, row: Return) -> None:
         ],
     )
     for line in lines:
-        order.subtotal_price -= line.discounted_total
-        order.total_tax -= line.tax_amount
-        order.total_discounts -= line.total_discount
-        order.total_price -= line.discounted_total + (
-            ZERO if order.taxes_included else line.tax_amount
-        )
+        take_money_off(order, line, line.discounted_total, line.tax_amount, line.total_discount)
         line.current_quantity = 0
-        line.discounted_total = line.tax_amount = line.total_discount = ZERO
     await payments.settle(session, order)
     await work.refresh_order(session, order, before)

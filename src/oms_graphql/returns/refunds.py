@@ -149,6 +149,20 @@ def share(amount: Decimal, quantity: int, of: int, minor_units: int) -> Decimal:
     return round_money(amount * quantity / of, minor_units)
 
 
+def take_money_off(
+    order: Order, line: OrderLine, subtotal: Decimal, tax: Decimal, discount: Decimal
+) -> None:
+    """Part of a line's money (refunded, or returned units exchanged) leaves the line and
+    the order's totals; tax leaves the total too unless prices include it."""
+    line.discounted_total -= subtotal
+    line.tax_amount -= tax
+    line.total_discount -= discount
+    order.subtotal_price -= subtotal
+    order.total_tax -= tax
+    order.total_discounts -= discount
+    order.total_price -= subtotal + (ZERO if order.taxes_included else tax)
+
+
 @dataclass(slots=True)
 class _LineState:
     billed: int
@@ -465,9 +479,7 @@ async def create(session: AsyncSession, request: RefundRequest) -> tuple[Order, 
         line = part.line
         line.current_quantity -= part.quantity - part.shipped
         line.refunded_quantity += part.shipped
-        line.discounted_total -= part.subtotal
-        line.tax_amount -= part.tax
-        line.total_discount -= part.discount
+        take_money_off(order, line, part.subtotal, part.tax, part.discount)
         if part.location_id is None and part.restock_type is RestockType.CANCEL:
             part.location_id = came_off.get(line.id)
         if part.restock_type is RestockType.RETURN:
@@ -483,11 +495,11 @@ async def create(session: AsyncSession, request: RefundRequest) -> tuple[Order, 
                 if units == 0:
                     break
     _take_shipping(shipping, plan.shipping_amount, plan.shipping_tax)
-    order.subtotal_price -= plan.subtotal
-    order.total_discounts -= sum((part.discount for part in plan.lines), ZERO)
     order.total_shipping -= plan.shipping_amount
-    order.total_tax -= plan.total_tax
-    order.total_price -= plan.value
+    order.total_tax -= plan.shipping_tax
+    order.total_price -= plan.shipping_amount + (
+        ZERO if order.taxes_included else plan.shipping_tax
+    )
 
     money = sum((given.amount for given in request.transactions), ZERO)
     refund = Refund(
@@ -514,7 +526,7 @@ async def create(session: AsyncSession, request: RefundRequest) -> tuple[Order, 
         )
         for part in plan.lines
     )
-    for money_back in request.transactions:
+    recorded = [
         await payments.record(
             session,
             order,
@@ -523,8 +535,10 @@ async def create(session: AsyncSession, request: RefundRequest) -> tuple[Order, 
             parent_id=money_back.parent_id,
             refund_id=refund.id,
         )
+        for money_back in request.transactions
+    ]
     await session.flush()
-    await payments.settle(session, order)
+    await payments.settle(session, order, [*transactions, *recorded])
     await record_order_event(
         session,
         EventType.REFUND_CREATED,
